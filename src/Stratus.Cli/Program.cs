@@ -1,0 +1,3 @@
+using Stratus.Cli;
+
+return await CliApp.RunAsync(args);

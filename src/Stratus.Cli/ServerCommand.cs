@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Stratus.Hosting;
+
+namespace Stratus.Cli;
+
+/// <summary><c>stratus server</c>: runs the platform in this process until SIGTERM or Ctrl-C.</summary>
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var listen = new Option<string>("--listen") { Description = "HOST:PORT to accept requests on", DefaultValueFactory = _ => StratusOptions.DefaultListen };
+        var data = new Option<string>("--data") { Description = "Directory for state, code and logs", DefaultValueFactory = _ => StratusOptions.DefaultDataDirectory };
+        var keepAlive = new Option<int>("--keep-alive") { Description = "Seconds an idle instance stays warm", DefaultValueFactory = _ => StratusOptions.DefaultKeepAliveSeconds };
+        var concurrency = new Option<int>("--concurrency") { Description = "Instances that may run at once", DefaultValueFactory = _ => StratusOptions.DefaultConcurrencyLimit };
+        var region = new Option<string>("--region") { Description = "Region reported in ARNs and to functions", DefaultValueFactory = _ => StratusOptions.DefaultRegion };
+        var verbose = new Option<bool>("--verbose") { Description = "Log instance lifecycle events" };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose };
+        command.SetAction(async (parse, _) =>
+        {
+            if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
+            {
+                Console.Error.WriteLine("--listen must be HOST:PORT, e.g. 127.0.0.1:9000");
+                return ExitCodes.Usage;
+            }
+
+            var options = new StratusOptions
+            {
+                DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
+                KeepAlive = TimeSpan.FromSeconds(parse.GetValue(keepAlive)),
+                ConcurrencyLimit = parse.GetValue(concurrency),
+                Region = parse.GetValue(region)!,
+            };
+            var problem = options.Validate();
+            if (problem.Length > 0)
+            {
+                Console.Error.WriteLine(problem);
+                return ExitCodes.Usage;
+            }
+
+            var level = parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information;
+            StratusServer server;
+            try
+            {
+                server = await StratusServer.StartAsync(endpoint, o => Copy(options, o), logging => logging
+                    .AddSimpleConsole(console => console.SingleLine = true)
+                    .SetMinimumLevel(level)
+                    .AddFilter("Microsoft", LogLevel.Warning));
+            }
+            catch (IOException ex)
+            {
+                Console.Error.WriteLine($"Cannot listen on {endpoint}: {ex.Message}");
+                return ExitCodes.Unreachable;
+            }
+
+            Console.WriteLine($"Stratus listening on {server.Address.GetLeftPart(UriPartial.Authority)}");
+            await server.WaitForShutdownAsync();
+            await server.DisposeAsync();
+            Console.WriteLine("Stratus stopped");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Copy(StratusOptions from, StratusOptions to)
+    {
+        to.DataDirectory = from.DataDirectory;
+        to.KeepAlive = from.KeepAlive;
+        to.ConcurrencyLimit = from.ConcurrencyLimit;
+        to.Region = from.Region;
+    }
+
+    internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)
+    {
+        endpoint = null!;
+        var colon = value.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(value.AsSpan(colon + 1), out var port) || port is < 0 or > 65535)
+        {
+            return false;
+        }
+
+        var host = value[..colon].Trim('[', ']');
+        if (host == "localhost")
+        {
+            host = "127.0.0.1";
+        }
+
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            return false;
+        }
+
+        endpoint = new IPEndPoint(address, port);
+        return true;
+    }
+}

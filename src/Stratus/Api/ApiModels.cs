@@ -1,0 +1,226 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Stratus.Api;
+
+// Request and response bodies of the Lambda control API, named as the service model names them.
+// Fields Stratus accepts but does not act on yet are kept so that real clients' requests parse;
+// anything not listed here is rejected as unknown input.
+
+internal sealed class FunctionCodeInput
+{
+    public string? ZipFile { get; set; }
+
+    public string? S3Bucket { get; set; }
+
+    public string? S3Key { get; set; }
+
+    public string? S3ObjectVersion { get; set; }
+
+    public string? ImageUri { get; set; }
+
+    public string? SourceKMSKeyArn { get; set; }
+}
+
+internal sealed class EnvironmentInput
+{
+    public Dictionary<string, string>? Variables { get; set; }
+}
+
+internal sealed class CreateFunctionRequest
+{
+    public string? FunctionName { get; set; }
+
+    public string? Runtime { get; set; }
+
+    public string? Role { get; set; }
+
+    public string? Handler { get; set; }
+
+    public string? Description { get; set; }
+
+    public int? Timeout { get; set; }
+
+    public int? MemorySize { get; set; }
+
+    public bool? Publish { get; set; }
+
+    public FunctionCodeInput? Code { get; set; }
+
+    public EnvironmentInput? Environment { get; set; }
+
+    public string? PackageType { get; set; }
+
+    public List<string>? Architectures { get; set; }
+
+    public Dictionary<string, string>? Tags { get; set; }
+
+    public JsonElement? VpcConfig { get; set; }
+
+    public JsonElement? DeadLetterConfig { get; set; }
+
+    public string? KMSKeyArn { get; set; }
+
+    public JsonElement? TracingConfig { get; set; }
+
+    public List<string>? Layers { get; set; }
+
+    public JsonElement? FileSystemConfigs { get; set; }
+
+    public JsonElement? ImageConfig { get; set; }
+
+    public string? CodeSigningConfigArn { get; set; }
+
+    public JsonElement? EphemeralStorage { get; set; }
+
+    public JsonElement? SnapStart { get; set; }
+
+    public JsonElement? LoggingConfig { get; set; }
+}
+
+internal sealed class UpdateFunctionConfigurationRequest
+{
+    public string? Runtime { get; set; }
+
+    public string? Role { get; set; }
+
+    public string? Handler { get; set; }
+
+    public string? Description { get; set; }
+
+    public int? Timeout { get; set; }
+
+    public int? MemorySize { get; set; }
+
+    public EnvironmentInput? Environment { get; set; }
+
+    public string? RevisionId { get; set; }
+
+    public JsonElement? VpcConfig { get; set; }
+
+    public JsonElement? DeadLetterConfig { get; set; }
+
+    public string? KMSKeyArn { get; set; }
+
+    public JsonElement? TracingConfig { get; set; }
+
+    public List<string>? Layers { get; set; }
+
+    public JsonElement? FileSystemConfigs { get; set; }
+
+    public JsonElement? ImageConfig { get; set; }
+
+    public JsonElement? EphemeralStorage { get; set; }
+
+    public JsonElement? SnapStart { get; set; }
+
+    public JsonElement? LoggingConfig { get; set; }
+}
+
+internal sealed class UpdateFunctionCodeRequest
+{
+    public string? ZipFile { get; set; }
+
+    public string? S3Bucket { get; set; }
+
+    public string? S3Key { get; set; }
+
+    public string? S3ObjectVersion { get; set; }
+
+    public string? ImageUri { get; set; }
+
+    public bool? Publish { get; set; }
+
+    public bool? DryRun { get; set; }
+
+    public string? RevisionId { get; set; }
+
+    public List<string>? Architectures { get; set; }
+
+    public string? SourceKMSKeyArn { get; set; }
+}
+
+internal sealed record EnvironmentOutput(Dictionary<string, string> Variables);
+
+internal sealed record FunctionConfigurationOutput
+{
+    public required string FunctionName { get; init; }
+
+    public required string FunctionArn { get; init; }
+
+    public required string Runtime { get; init; }
+
+    public required string Role { get; init; }
+
+    public required string Handler { get; init; }
+
+    public required long CodeSize { get; init; }
+
+    public required string Description { get; init; }
+
+    public required int Timeout { get; init; }
+
+    public required int MemorySize { get; init; }
+
+    public required string LastModified { get; init; }
+
+    public required string CodeSha256 { get; init; }
+
+    public required string Version { get; init; }
+
+    public EnvironmentOutput? Environment { get; init; }
+
+    public required string RevisionId { get; init; }
+
+    public string State { get; init; } = "Active";
+
+    public string LastUpdateStatus { get; init; } = "Successful";
+
+    public string PackageType { get; init; } = "Zip";
+
+    public IReadOnlyList<string> Architectures { get; init; } = ["x86_64"];
+
+    public EphemeralStorageOutput EphemeralStorage { get; init; } = new(512);
+
+    public TracingConfigOutput TracingConfig { get; init; } = new("PassThrough");
+
+    public LoggingConfigOutput LoggingConfig { get; init; } = new("Text", null!);
+}
+
+internal sealed record EphemeralStorageOutput(int Size);
+
+internal sealed record TracingConfigOutput(string Mode);
+
+internal sealed record LoggingConfigOutput(string LogFormat, string LogGroup);
+
+internal sealed record FunctionCodeLocation(string RepositoryType, string Location);
+
+internal sealed record GetFunctionResponse(FunctionConfigurationOutput Configuration, FunctionCodeLocation Code, Dictionary<string, string> Tags);
+
+internal sealed record ListFunctionsResponse(IReadOnlyList<FunctionConfigurationOutput> Functions, string? NextMarker);
+
+internal sealed record AccountLimit(long TotalCodeSize, long CodeSizeUnzipped, long CodeSizeZipped, int ConcurrentExecutions, int UnreservedConcurrentExecutions);
+
+internal sealed record AccountUsage(long TotalCodeSize, long FunctionCount);
+
+internal sealed record AccountSettingsResponse(AccountLimit AccountLimit, AccountUsage AccountUsage);
+
+internal sealed record LogRecordOutput(string RequestId, string Timestamp, string Message);
+
+internal sealed record LogsResponse(string FunctionName, IReadOnlyList<LogRecordOutput> Events);
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    PropertyNameCaseInsensitive = false)]
+[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(CreateFunctionRequest))]
+[JsonSerializable(typeof(UpdateFunctionConfigurationRequest))]
+[JsonSerializable(typeof(UpdateFunctionCodeRequest))]
+[JsonSerializable(typeof(FunctionConfigurationOutput))]
+[JsonSerializable(typeof(GetFunctionResponse))]
+[JsonSerializable(typeof(ListFunctionsResponse))]
+[JsonSerializable(typeof(AccountSettingsResponse))]
+[JsonSerializable(typeof(LogsResponse))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class ApiJson : JsonSerializerContext;

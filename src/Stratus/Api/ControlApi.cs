@@ -1,0 +1,239 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Stratus.Functions;
+
+namespace Stratus.Api;
+
+/// <summary>The Lambda control API: create, read, update, list and delete functions.</summary>
+internal static class ControlApi
+{
+    private const string Functions = "/2015-03-31/functions";
+
+    public static void MapControlApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Functions, CreateAsync);
+        endpoints.MapGet(Functions, List);
+        endpoints.MapGet(Functions + "/{fn}", Get);
+        endpoints.MapGet(Functions + "/{fn}/configuration", GetConfiguration);
+        endpoints.MapPut(Functions + "/{fn}/configuration", UpdateConfigurationAsync);
+        endpoints.MapPut(Functions + "/{fn}/code", UpdateCodeAsync);
+        endpoints.MapDelete(Functions + "/{fn}", Delete);
+        endpoints.MapGet("/2016-08-19/account-settings", AccountSettings);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, FunctionRegistry registry, FunctionMapper mapper)
+    {
+        var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.CreateFunctionRequest);
+        var name = Required(request.FunctionName, "FunctionName");
+        var reference = FunctionArn.Parse(name);
+        if (reference.Qualifier is not null)
+        {
+            throw LambdaException.InvalidParameter("Qualifier is not allowed in the function name of CreateFunction.");
+        }
+
+        if (request.PackageType is not null and not "Zip")
+        {
+            throw LambdaException.InvalidParameter($"Stratus runs .zip functions only; PackageType {request.PackageType} is not supported.");
+        }
+
+        var zip = DecodeZip(request.Code?.ZipFile, request.Code?.S3Bucket ?? request.Code?.ImageUri);
+        var created = registry.Create(
+            new FunctionDefinition
+            {
+                Name = reference.Name,
+                Runtime = Required(request.Runtime, "Runtime"),
+                Role = Required(request.Role, "Role"),
+                Handler = request.Handler ?? "",
+                Description = request.Description ?? "",
+                MemorySize = request.MemorySize ?? FunctionLimits.DefaultMemoryMb,
+                Timeout = request.Timeout ?? FunctionLimits.DefaultTimeoutSeconds,
+                Environment = request.Environment?.Variables ?? [],
+                CodeSha256 = "",
+                CodeSize = 0,
+                RevisionId = "",
+                LastModified = default,
+            },
+            zip);
+        return Json(mapper.Configuration(created), ApiJson.Default.FunctionConfigurationOutput, StatusCodes.Status201Created);
+    }
+
+    private static IResult List(HttpContext context, FunctionRegistry registry, FunctionMapper mapper)
+    {
+        var max = RequestReader.ReadIntQuery(context.Request, "MaxItems") ?? FunctionLimits.DefaultListItems;
+        if (max is < 1 or > FunctionLimits.MaxListItems)
+        {
+            throw LambdaException.InvalidParameter($"1 validation error detected: Value '{max}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and {FunctionLimits.MaxListItems}");
+        }
+
+        var marker = context.Request.Query["Marker"].ToString();
+        var (page, next) = registry.List(marker.Length == 0 ? null : DecodeMarker(marker), max);
+        var body = new ListFunctionsResponse([.. page.Select(mapper.Configuration)], next is null ? null : EncodeMarker(next));
+        return Json(body, ApiJson.Default.ListFunctionsResponse);
+    }
+
+    private static IResult Get(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
+    {
+        var function = Resolve(context, fn, registry, mapper);
+        var location = $"{context.Request.Scheme}://{context.Request.Host}/stratus/v1/functions/{Uri.EscapeDataString(function.Name)}/code";
+        var body = new GetFunctionResponse(mapper.Configuration(function), new FunctionCodeLocation("S3", location), []);
+        return Json(body, ApiJson.Default.GetFunctionResponse);
+    }
+
+    private static IResult GetConfiguration(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper) =>
+        Json(mapper.Configuration(Resolve(context, fn, registry, mapper)), ApiJson.Default.FunctionConfigurationOutput);
+
+    private static async Task<IResult> UpdateConfigurationAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
+    {
+        var reference = ResolveLatest(fn);
+        var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.UpdateFunctionConfigurationRequest);
+        var updated = registry.Update(reference.Name, mapper.Arn(reference.Name), request.RevisionId, current => current with
+        {
+            Runtime = request.Runtime ?? current.Runtime,
+            Role = request.Role ?? current.Role,
+            Handler = request.Handler ?? current.Handler,
+            Description = request.Description ?? current.Description,
+            MemorySize = request.MemorySize ?? current.MemorySize,
+            Timeout = request.Timeout ?? current.Timeout,
+            Environment = request.Environment is { } environment ? environment.Variables ?? [] : current.Environment,
+        });
+        return Json(mapper.Configuration(updated), ApiJson.Default.FunctionConfigurationOutput);
+    }
+
+    private static async Task<IResult> UpdateCodeAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
+    {
+        var reference = ResolveLatest(fn);
+        var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.UpdateFunctionCodeRequest);
+        var zip = DecodeZip(request.ZipFile, request.S3Bucket ?? request.ImageUri);
+        var arn = mapper.Arn(reference.Name);
+        if (request.DryRun == true)
+        {
+            var current = registry.Get(reference.Name, arn);
+            return Json(mapper.Configuration(current), ApiJson.Default.FunctionConfigurationOutput);
+        }
+
+        var updated = registry.UpdateCode(reference.Name, arn, zip, request.RevisionId);
+        return Json(mapper.Configuration(updated), ApiJson.Default.FunctionConfigurationOutput);
+    }
+
+    private static IResult Delete(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
+    {
+        var reference = FunctionArn.Parse(fn);
+        var qualifier = Qualifier(context, reference);
+        if (qualifier is not null and not "$LATEST")
+        {
+            throw LambdaException.NotFound($"Function not found: {mapper.Arn(reference.Name, qualifier)}");
+        }
+
+        if (qualifier == "$LATEST")
+        {
+            throw LambdaException.InvalidParameter("$LATEST version cannot be deleted without deleting the function.");
+        }
+
+        registry.Delete(reference.Name, mapper.Arn(reference.Name));
+        return Results.StatusCode(StatusCodes.Status204NoContent);
+    }
+
+    private static IResult AccountSettings(FunctionRegistry registry, ExecutionLimits limits)
+    {
+        var functions = registry.All;
+        var total = functions.Sum(f => f.CodeSize);
+        var body = new AccountSettingsResponse(
+            new AccountLimit(75L * 1024 * 1024 * 1024, FunctionLimits.MaxUnzippedBytes, FunctionLimits.MaxZipBytes, limits.ConcurrencyLimit, limits.ConcurrencyLimit),
+            new AccountUsage(total, functions.Count));
+        return Json(body, ApiJson.Default.AccountSettingsResponse);
+    }
+
+    /// <summary>Finds the function a request names, honouring a qualifier in the name or the query.</summary>
+    internal static FunctionDefinition Resolve(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
+    {
+        var reference = FunctionArn.Parse(fn);
+        var qualifier = Qualifier(context, reference);
+        if (qualifier is not null and not "$LATEST")
+        {
+            throw LambdaException.NotFound($"Function not found: {mapper.Arn(reference.Name, qualifier)}");
+        }
+
+        return registry.Get(reference.Name, mapper.Arn(reference.Name, qualifier));
+    }
+
+    private static FunctionArn ResolveLatest(string fn)
+    {
+        var reference = FunctionArn.Parse(fn);
+        if (reference.Qualifier is not null)
+        {
+            throw LambdaException.InvalidParameter("Only $LATEST can be updated; remove the qualifier from the function name.");
+        }
+
+        return reference;
+    }
+
+    private static string? Qualifier(HttpContext context, FunctionArn reference)
+    {
+        var query = context.Request.Query["Qualifier"].ToString();
+        if (query.Length > 0 && reference.Qualifier is not null && query != reference.Qualifier)
+        {
+            throw LambdaException.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.");
+        }
+
+        return query.Length > 0 ? query : reference.Qualifier;
+    }
+
+    private static byte[] DecodeZip(string? zipFile, string? otherSource)
+    {
+        if (zipFile is null)
+        {
+            throw LambdaException.InvalidParameter(otherSource is null
+                ? "Please provide a source for function code: Code.ZipFile."
+                : "Stratus takes function code as Code.ZipFile (base64 zip); S3 and image sources are not supported.");
+        }
+
+        try
+        {
+            return Convert.FromBase64String(zipFile);
+        }
+        catch (FormatException)
+        {
+            throw LambdaException.InvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.");
+        }
+    }
+
+    private static string Required(string? value, string name) =>
+        string.IsNullOrEmpty(value)
+            ? throw LambdaException.InvalidParameter($"1 validation error detected: Value null at '{char.ToLowerInvariant(name[0]) + name[1..]}' failed to satisfy constraint: Member must not be null")
+            : value;
+
+    // Markers are opaque to clients; base64 keeps them from looking like names to rely on.
+    private static string EncodeMarker(string name) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(name));
+
+    private static string DecodeMarker(string marker)
+    {
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(marker));
+        }
+        catch (FormatException)
+        {
+            throw LambdaException.InvalidParameter("Invalid marker: " + marker);
+        }
+    }
+
+    internal static IResult Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, int status = StatusCodes.Status200OK) =>
+        new JsonBytesResult(JsonSerializer.SerializeToUtf8Bytes(value, type), status);
+
+    private sealed class JsonBytesResult(byte[] body, int status) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = status;
+            httpContext.Response.ContentType = "application/json";
+            httpContext.Response.ContentLength = body.Length;
+            return httpContext.Response.Body.WriteAsync(body).AsTask();
+        }
+    }
+}
+
+/// <summary>Limits the API reports (kept apart so the API does not reach into the engine).</summary>
+internal sealed record ExecutionLimits(int ConcurrencyLimit);

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Stratus.Functions;
+using Stratus.Observability;
+
+namespace Stratus.Api;
+
+/// <summary>Stratus's own API under <c>/stratus/v1</c>: what Lambda's API has no place for.</summary>
+internal static class NativeApi
+{
+    private const int MaxLogRecords = 1000;
+
+    public static void MapNativeApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/health", () => Results.Text("ok"));
+        endpoints.MapGet("/stratus/v1/functions/{name}/logs", LogsAsync);
+        endpoints.MapGet("/stratus/v1/functions/{name}/code", Code);
+    }
+
+    private static async Task<IResult> LogsAsync(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper, LogSink logs)
+    {
+        var limit = RequestReader.ReadIntQuery(context.Request, "limit") ?? 20;
+        if (limit is < 1 or > MaxLogRecords)
+        {
+            throw LambdaException.InvalidParameter($"limit must be between 1 and {MaxLogRecords}");
+        }
+
+        var reference = FunctionArn.Parse(name);
+        registry.Get(reference.Name, mapper.Arn(reference.Name));
+        await logs.FlushAsync();
+        var events = logs.Tail(reference.Name, limit)
+            .Select(record => new LogRecordOutput(record.RequestId, FunctionMapper.FormatLastModified(record.Timestamp), record.Text))
+            .ToList();
+        return ControlApi.Json(new LogsResponse(reference.Name, events), ApiJson.Default.LogsResponse);
+    }
+
+    private static IResult Code(string name, FunctionRegistry registry, FunctionMapper mapper)
+    {
+        var reference = FunctionArn.Parse(name);
+        var function = registry.Get(reference.Name, mapper.Arn(reference.Name));
+        var path = registry.Code.ZipPath(CodeStore.HexFromBase64(function.CodeSha256));
+        return Results.File(path, "application/zip", function.Name + ".zip");
+    }
+}

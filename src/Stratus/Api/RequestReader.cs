@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Stratus.Functions;
+
+namespace Stratus.Api;
+
+/// <summary>Reads bounded request bodies and turns bad input into Lambda's errors.</summary>
+internal static class RequestReader
+{
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long limit, string tooLargeMessage)
+    {
+        if (request.ContentLength > limit)
+        {
+            throw LambdaException.TooLarge(tooLargeMessage);
+        }
+
+        using var buffer = new MemoryStream(request.ContentLength is { } length and > 0 and < int.MaxValue ? (int)length : 1024);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw LambdaException.TooLarge(tooLargeMessage);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> type)
+        where T : class
+    {
+        var bytes = await ReadBytesAsync(request, FunctionLimits.MaxControlRequestBytes, $"Request must be smaller than {FunctionLimits.MaxControlRequestBytes} bytes for the operation");
+        if (bytes.Length == 0)
+        {
+            throw LambdaException.InvalidContent("Could not parse request body into json: the body is empty.");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, type) ?? throw LambdaException.InvalidContent("Could not parse request body into json: the body is null.");
+        }
+        catch (JsonException ex)
+        {
+            throw LambdaException.InvalidContent("Could not parse request body into json: " + ex.Message);
+        }
+    }
+
+    public static int? ReadIntQuery(HttpRequest request, string name)
+    {
+        var value = request.Query[name].ToString();
+        if (value.Length == 0)
+        {
+            return null;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw LambdaException.InvalidParameter($"1 validation error detected: Value '{value}' at '{char.ToLowerInvariant(name[0]) + name[1..]}' failed to satisfy constraint: Member must be a number");
+    }
+}

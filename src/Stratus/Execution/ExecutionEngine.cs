@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Functions;
+using Stratus.Hosting;
+
+namespace Stratus.Execution;
+
+/// <summary>
+/// Owns every instance on this node: one pool per function revision, the node-wide concurrency
+/// budget, keep-alive reclamation, and a clean stop that leaves no process behind.
+/// </summary>
+public sealed class ExecutionEngine : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, InstancePool> _pools = new(StringComparer.Ordinal);
+    private readonly FunctionRegistry _registry;
+    private readonly RuntimeLauncher _launcher;
+    private readonly TimeProvider _time;
+    private readonly IServiceProvider _services;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly ITimer _reaper;
+    private int _slotsInUse;
+    private volatile bool _stopping;
+
+    public ExecutionEngine(
+        IOptions<StratusOptions> options,
+        FunctionRegistry registry,
+        TimeProvider time,
+        IServiceProvider services,
+        ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        Options = options.Value;
+        _registry = registry;
+        _time = time;
+        _services = services;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<ExecutionEngine>();
+        _launcher = new RuntimeLauncher(Options);
+        _registry.Changed += OnFunctionChanged;
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(Options.KeepAlive.TotalMilliseconds / 4, 10, 1000));
+        _reaper = time.CreateTimer(_ => Reap(), null, period, period);
+    }
+
+    internal StratusOptions Options { get; }
+
+    /// <summary>Instances alive right now, across all functions.</summary>
+    public int InstanceCount => _pools.Values.Sum(pool => pool.InstanceCount);
+
+    public int InstanceCountOf(string functionName) =>
+        _pools.TryGetValue(functionName, out var pool) ? pool.InstanceCount : 0;
+
+    /// <summary>Runs one invocation of <paramref name="function"/> and returns what it produced.</summary>
+    public Task<InvocationResult> InvokeAsync(FunctionDefinition function, InvocationRequest invocation)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (_stopping)
+        {
+            return Task.FromResult(InvocationResult.Failure(invocation.RequestId, "ServiceException", "The server is shutting down"));
+        }
+
+        if (!_pools.TryGetValue(function.Name, out var pool) || pool.Function.RevisionId != function.RevisionId)
+        {
+            pool = ReplacePool(function);
+        }
+
+        return pool.InvokeAsync(invocation);
+    }
+
+    internal Task<InvocationResult> RouteAsync(string functionName, InvocationRequest invocation)
+    {
+        if (_registry.TryGet(functionName, out var function))
+        {
+            return InvokeAsync(function, invocation);
+        }
+
+        invocation.TryComplete(InvocationResult.Failure(invocation.RequestId, "ResourceNotFoundException", "Function was deleted"));
+        return invocation.Result;
+    }
+
+    internal bool TryReserveSlot()
+    {
+        while (true)
+        {
+            var used = Volatile.Read(ref _slotsInUse);
+            if (used >= Options.ConcurrencyLimit || _stopping)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _slotsInUse, used + 1, used) == used)
+            {
+                return true;
+            }
+        }
+    }
+
+    internal void ReleaseSlot() => Interlocked.Decrement(ref _slotsInUse);
+
+    internal Instance CreateInstance(InstancePool pool) =>
+        new(pool, pool.Function, pool.FunctionArn, _time, _loggerFactory.CreateLogger<Instance>());
+
+    internal Task StartInstanceAsync(Instance instance, FunctionDefinition function)
+    {
+        var code = _registry.Code.CodeDirectory(CodeStore.HexFromBase64(function.CodeSha256));
+        return instance.StartAsync(_launcher, code, _services, _loggerFactory);
+    }
+
+    private InstancePool ReplacePool(FunctionDefinition function)
+    {
+        var arn = FunctionArn.Format(Options.Region, Options.AccountId, function.Name, function.Version);
+        while (true)
+        {
+            if (_pools.TryGetValue(function.Name, out var existing))
+            {
+                if (existing.Function.RevisionId == function.RevisionId)
+                {
+                    return existing;
+                }
+
+                var fresh = new InstancePool(this, function, arn, _time, _logger);
+                if (_pools.TryUpdate(function.Name, fresh, existing))
+                {
+                    existing.Retire();
+                    return fresh;
+                }
+            }
+            else
+            {
+                var fresh = new InstancePool(this, function, arn, _time, _logger);
+                if (_pools.TryAdd(function.Name, fresh))
+                {
+                    return fresh;
+                }
+            }
+        }
+    }
+
+    private void OnFunctionChanged(string name)
+    {
+        // New code or configuration: instances of the old revision finish what they run, then go.
+        if (_pools.TryRemove(name, out var pool))
+        {
+            pool.Retire();
+        }
+    }
+
+    private void Reap()
+    {
+        foreach (var pool in _pools.Values)
+        {
+            pool.Reap(Options.KeepAlive);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        _registry.Changed -= OnFunctionChanged;
+        await _reaper.DisposeAsync();
+        await Task.WhenAll(_pools.Values.Select(pool => pool.StopAsync()));
+        _pools.Clear();
+    }
+}

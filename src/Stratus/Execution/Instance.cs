@@ -1,0 +1,479 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Stratus.Functions;
+
+namespace Stratus.Execution;
+
+/// <summary>
+/// One execution environment: a runtime process, its own Runtime API endpoint, and the invocation
+/// it is running. It runs one invocation at a time; its pool decides which.
+/// </summary>
+internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly InstancePool _pool;
+    private readonly FunctionDefinition _function;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly OutputCapture _output = new();
+    private readonly long _startedAt;
+    private readonly string _functionArn;
+
+    private RuntimeApiServer? _api;
+    private Process? _process;
+    private Task _pump = Task.CompletedTask;
+    private bool _ready;
+    private bool _dead;
+    private double _initDurationMs = -1;
+    private InvocationRequest? _queued;
+    private TaskCompletionSource<DispatchedInvocation?>? _waitingNext;
+    private Running? _running;
+    private string? _lastCompletedId;
+    private (ReadOnlyMemory<byte> Body, string? Type)? _initError;
+    private ITimer? _initTimer;
+
+    private sealed class Running
+    {
+        public required InvocationRequest Invocation { get; init; }
+
+        public required long StartedAt { get; init; }
+
+        public required ITimer Timer { get; init; }
+
+        public required string Preamble { get; init; }
+
+        public double InitDurationMs { get; init; } = -1;
+    }
+
+    public Instance(InstancePool pool, FunctionDefinition function, string functionArn, TimeProvider time, ILogger logger)
+    {
+        _pool = pool;
+        _function = function;
+        _functionArn = functionArn;
+        _time = time;
+        _logger = logger;
+        _startedAt = time.GetTimestamp();
+        Id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+    }
+
+    public string Id { get; }
+
+    public int? ProcessId => _process?.Id;
+
+    /// <summary>When this instance last became idle, for keep-alive.</summary>
+    public long IdleSince { get; set; }
+
+    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, IServiceProvider services, ILoggerFactory loggerFactory)
+    {
+        _api = await RuntimeApiServer.StartAsync(this, services, loggerFactory);
+        var now = _time.GetUtcNow();
+        var logStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy/MM/dd}/[{_function.Version}]{Id}");
+        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, logStream);
+        if (start is null)
+        {
+            _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);
+            await FailAsync("init failed");
+            return;
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.Exited += (_, _) => _ = OnExitedAsync();
+        try
+        {
+            process.Start();
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            _initError = (InvocationResult.ErrorPayload("Runtime.InvalidEntrypoint", ex.Message), "Runtime.InvalidEntrypoint");
+            await FailAsync("could not start");
+            return;
+        }
+
+        _process = process;
+        process.StandardInput.Close();
+        _output.AttachMarkerWriter(process.Id);
+        _pump = Task.WhenAll(_output.PumpAsync(process.StandardOutput.BaseStream), _output.PumpAsync(process.StandardError.BaseStream));
+        _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
+        Log.Started(_logger, _function.Name, Id, process.Id);
+    }
+
+    /// <summary>Hands this instance its next invocation (the pool calls this once per idle period).</summary>
+    public void Assign(InvocationRequest invocation)
+    {
+        TaskCompletionSource<DispatchedInvocation?>? waiting;
+        DispatchedInvocation? dispatched = null;
+        lock (_lock)
+        {
+            if (_dead)
+            {
+                waiting = null;
+            }
+            else if (_waitingNext is not null)
+            {
+                waiting = _waitingNext;
+                _waitingNext = null;
+                dispatched = BeginLocked(invocation);
+            }
+            else
+            {
+                waiting = null;
+                _queued = invocation;
+            }
+        }
+
+        if (dispatched is not null)
+        {
+            waiting!.TrySetResult(dispatched);
+        }
+        else if (waiting is null && _dead)
+        {
+            // Died between being picked and being handed work: let the pool place it elsewhere.
+            _pool.Requeue(invocation);
+        }
+    }
+
+    public Task<DispatchedInvocation?> NextAsync(CancellationToken cancellationToken)
+    {
+        bool first;
+        TaskCompletionSource<DispatchedInvocation?> waiting;
+        lock (_lock)
+        {
+            if (_dead)
+            {
+                return Task.FromResult<DispatchedInvocation?>(null);
+            }
+
+            if (_queued is { } queued)
+            {
+                _queued = null;
+                return Task.FromResult<DispatchedInvocation?>(BeginLocked(queued));
+            }
+
+            waiting = new TaskCompletionSource<DispatchedInvocation?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waitingNext = waiting;
+            first = !_ready;
+            if (first)
+            {
+                _ready = true;
+                _initDurationMs = _time.GetElapsedTime(_startedAt).TotalMilliseconds;
+                _initTimer?.Dispose();
+            }
+        }
+
+        if (first)
+        {
+            Log.Ready(_logger, _function.Name, Id, _initDurationMs);
+            _pool.OnReady(this, _initDurationMs);
+        }
+
+        return waiting.Task;
+    }
+
+    public async Task<int> CompleteAsync(string requestId, ReadOnlyMemory<byte> body, string? errorType, bool isError)
+    {
+        Running? running;
+        lock (_lock)
+        {
+            running = _running;
+            if (running is null || running.Invocation.RequestId != requestId)
+            {
+                return requestId == _lastCompletedId ? 403 : 400;
+            }
+
+            _running = null;
+            _lastCompletedId = requestId;
+            running.Timer.Dispose();
+        }
+
+        var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
+        await _output.DrainAsync();
+        var log = BuildLog(running, duration, null);
+        running.Invocation.TryComplete(new InvocationResult(body.ToArray(), isError ? "Unhandled" : null, log));
+        _pool.Release(this, duration);
+        return 202;
+    }
+
+    public Task ResponseTooLargeAsync(string requestId)
+    {
+        var running = TakeRunning(requestId);
+        if (running is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
+        var payload = InvocationResult.ErrorPayload(
+            "Function.ResponseSizeTooLarge",
+            $"Response payload size exceeded maximum allowed payload size ({FunctionLimits.MaxSyncPayloadBytes} bytes).");
+        running.Invocation.TryComplete(new InvocationResult(payload, "Unhandled", BuildLog(running, duration, null)));
+        _pool.Release(this, duration);
+        return Task.CompletedTask;
+    }
+
+    public void InitError(ReadOnlyMemory<byte> body, string? errorType)
+    {
+        lock (_lock)
+        {
+            _initError = (body.ToArray(), errorType);
+        }
+
+        // Lambda does not keep an environment whose init failed.
+        Kill();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await FailAsync("shutdown");
+    }
+
+    private DispatchedInvocation BeginLocked(InvocationRequest invocation)
+    {
+        var timeout = TimeSpan.FromSeconds(_function.Timeout);
+        var now = _time.GetUtcNow();
+        var preamble = _output.Take();
+        var first = _initDurationMs >= 0 && !_anyInvoked;
+        _anyInvoked = true;
+        _running = new Running
+        {
+            Invocation = invocation,
+            StartedAt = _time.GetTimestamp(),
+            Timer = _time.CreateTimer(static state => _ = ((Instance)state!).OnTimeoutAsync(), this, timeout, Timeout.InfiniteTimeSpan),
+            Preamble = preamble,
+            InitDurationMs = first ? _initDurationMs : -1,
+        };
+        var traceId = string.Create(CultureInfo.InvariantCulture, $"Root=1-{now.ToUnixTimeSeconds():x8}-{Id[..24]};Sampled=0");
+        return new DispatchedInvocation(invocation, (now + timeout).ToUnixTimeMilliseconds(), _functionArn, traceId);
+    }
+
+    private bool _anyInvoked;
+
+    private Running? TakeRunning(string? requestId)
+    {
+        lock (_lock)
+        {
+            var running = _running;
+            if (running is null || (requestId is not null && running.Invocation.RequestId != requestId))
+            {
+                return null;
+            }
+
+            _running = null;
+            _lastCompletedId = running.Invocation.RequestId;
+            running.Timer.Dispose();
+            return running;
+        }
+    }
+
+    private async Task OnTimeoutAsync()
+    {
+        var running = TakeRunning(null);
+        if (running is null)
+        {
+            return;
+        }
+
+        var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
+        var seconds = _function.Timeout.ToString("0.00", CultureInfo.InvariantCulture);
+        Log.TimedOut(_logger, _function.Name, Id, running.Invocation.RequestId);
+        var timeoutLine = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {running.Invocation.RequestId} Task timed out after {seconds} seconds\n");
+        Kill();
+        await _output.DrainAsync();
+        var log = BuildLog(running, duration, "timeout", timeoutLine);
+        running.Invocation.TryComplete(new InvocationResult(
+            InvocationResult.ErrorPayload("Sandbox.Timedout", $"RequestId: {running.Invocation.RequestId} Error: Task timed out after {seconds} seconds"),
+            "Unhandled",
+            log));
+        await FailAsync("timed out");
+    }
+
+    private void OnInitTimeout()
+    {
+        lock (_lock)
+        {
+            if (_ready || _dead)
+            {
+                return;
+            }
+
+            var seconds = _pool.InitTimeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+            _initError = (InvocationResult.ErrorPayload("Sandbox.Timedout", $"Init phase timed out after {seconds} seconds"), "Sandbox.Timedout");
+        }
+
+        Kill();
+    }
+
+    private async Task OnExitedAsync()
+    {
+        var process = _process!;
+        string exit;
+        try
+        {
+            var code = process.ExitCode;
+            // The shell reports a signal as 128+n.
+            exit = code > 128 ? $"signal: {SignalName(code - 128)}" : $"exit status {code}";
+        }
+        catch (InvalidOperationException)
+        {
+            exit = "exit status unknown";
+        }
+
+        Log.Exited(_logger, _function.Name, Id, exit);
+        // The runtime may have left children holding the pipe; don't wait on them forever.
+        _output.DetachMarkerWriter();
+        await Task.WhenAny(_pump, Task.Delay(TimeSpan.FromMilliseconds(200), _time));
+        var running = TakeRunning(null);
+        if (running is not null)
+        {
+            var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
+            var log = BuildLog(running, duration, "error", $"RequestId: {running.Invocation.RequestId} Error: Runtime exited with error: {exit}\nRuntime.ExitError\n");
+            running.Invocation.TryComplete(new InvocationResult(
+                InvocationResult.ErrorPayload("Runtime.ExitError", $"RequestId: {running.Invocation.RequestId} Error: Runtime exited with error: {exit}"),
+                "Unhandled",
+                log));
+        }
+
+        await FailAsync(exit);
+    }
+
+    /// <summary>Marks the instance dead, tells the pool, and releases the process and endpoint.</summary>
+    private async Task FailAsync(string reason)
+    {
+        TaskCompletionSource<DispatchedInvocation?>? waiting;
+        InvocationRequest? queued;
+        bool wasReady;
+        (ReadOnlyMemory<byte> Body, string? Type)? initError;
+        lock (_lock)
+        {
+            if (_dead)
+            {
+                return;
+            }
+
+            _dead = true;
+            waiting = _waitingNext;
+            _waitingNext = null;
+            queued = _queued;
+            _queued = null;
+            wasReady = _ready;
+            initError = _initError;
+            _initTimer?.Dispose();
+        }
+
+        waiting?.TrySetResult(null);
+        Kill();
+        var log = _output.Take();
+        _pool.OnDead(this, wasReady, initError, log, reason);
+        if (queued is not null)
+        {
+            _pool.Requeue(queued);
+        }
+
+        // A still-running invocation (shutdown) fails rather than hanging.
+        var running = TakeRunning(null);
+        running?.Invocation.TryComplete(InvocationResult.Failure(running.Invocation.RequestId, "Runtime.ExitError", "Runtime exited with error: shutdown"));
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
+
+        _output.Dispose();
+        _process?.Dispose();
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (_process is { HasExited: false } process)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+    }
+
+    private string BuildLog(Running running, double durationMs, string? status, string? extra = null)
+    {
+        var id = running.Invocation.RequestId;
+        var text = new StringBuilder(running.Preamble.Length + 256);
+        text.Append(running.Preamble);
+        text.Append(CultureInfo.InvariantCulture, $"START RequestId: {id} Version: {_function.Version}\n");
+        text.Append(_output.Take());
+        if (extra is not null)
+        {
+            text.Append(extra);
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"END RequestId: {id}\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"REPORT RequestId: {id}\tDuration: {durationMs:0.00} ms\tBilled Duration: {Math.Max(1, (long)Math.Ceiling(durationMs))} ms\tMemory Size: {_function.MemorySize} MB\tMax Memory Used: {MaxMemoryUsedMb()} MB\t");
+        if (running.InitDurationMs >= 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Init Duration: {running.InitDurationMs:0.00} ms\t");
+        }
+
+        if (status is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Status: {status}\t");
+        }
+
+        text.Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>Peak resident memory of the runtime process (VmHWM), in MB.</summary>
+    private long MaxMemoryUsedMb()
+    {
+        if (_process is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    var kb = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                    return (kb + 1023) / 1024;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // The process is gone; nothing to measure.
+        }
+
+        return 0;
+    }
+
+    private static string SignalName(int signal) => signal switch
+    {
+        9 => "killed",
+        15 => "terminated",
+        6 => "aborted",
+        11 => "segmentation fault",
+        _ => "signal " + signal.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Instance {InstanceId} of {Function} started as process {Pid}")]
+        public static partial void Started(ILogger logger, string function, string instanceId, int pid);
+
+        [LoggerMessage(2, LogLevel.Debug, "Instance {InstanceId} of {Function} ready after {InitMs:0.00} ms")]
+        public static partial void Ready(ILogger logger, string function, string instanceId, double initMs);
+
+        [LoggerMessage(3, LogLevel.Information, "Instance {InstanceId} of {Function} timed out running {RequestId}")]
+        public static partial void TimedOut(ILogger logger, string function, string instanceId, string requestId);
+
+        [LoggerMessage(4, LogLevel.Debug, "Instance {InstanceId} of {Function} exited: {Exit}")]
+        public static partial void Exited(ILogger logger, string function, string instanceId, string exit);
+    }
+}

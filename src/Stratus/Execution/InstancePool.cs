@@ -1,0 +1,403 @@
+using Microsoft.Extensions.Logging;
+using Stratus.Api;
+using Stratus.Functions;
+
+namespace Stratus.Execution;
+
+/// <summary>
+/// The instances of one function revision. An invocation takes the warmest idle instance; when none
+/// is idle it waits, and a new instance is started when that is expected to be quicker than waiting
+/// for a busy one (or when nothing is known yet), within the engine's concurrency limit.
+/// </summary>
+internal sealed partial class InstancePool
+{
+    private const double Smoothing = 0.2;
+
+    private readonly Lock _lock = new();
+    private readonly ExecutionEngine _engine;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<Instance> _idle = [];
+    private readonly LinkedList<InvocationRequest> _waiters = new();
+    private readonly HashSet<Instance> _all = [];
+    private int _starting;
+    private double _durationMs = -1;
+    private double _coldStartMs = -1;
+    private ITimer? _recheck;
+    private bool _retired;
+
+    public InstancePool(ExecutionEngine engine, FunctionDefinition function, string functionArn, TimeProvider time, ILogger logger)
+    {
+        _engine = engine;
+        Function = function;
+        FunctionArn = functionArn;
+        _time = time;
+        _logger = logger;
+    }
+
+    public FunctionDefinition Function { get; }
+
+    public string FunctionArn { get; }
+
+    public TimeSpan InitTimeout => _engine.Options.InitTimeout;
+
+    public int InstanceCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _all.Count;
+            }
+        }
+    }
+
+    public Task<InvocationResult> InvokeAsync(InvocationRequest invocation)
+    {
+        Instance? instance = null;
+        var start = false;
+        lock (_lock)
+        {
+            if (_retired)
+            {
+                return _engine.InvokeAsync(Function, invocation);
+            }
+
+            if (_idle.Count > 0)
+            {
+                instance = _idle[^1];
+                _idle.RemoveAt(_idle.Count - 1);
+            }
+            else
+            {
+                invocation.EnqueuedAt = _time.GetTimestamp();
+                _waiters.AddLast(invocation);
+                start = DecideStartLocked(out var throttled);
+                if (throttled)
+                {
+                    _waiters.RemoveLast();
+                    throw LambdaException.Throttled("ConcurrentInvocationLimitExceeded", "Rate Exceeded.");
+                }
+
+                if (!start)
+                {
+                    ArmRecheckLocked();
+                }
+            }
+        }
+
+        if (instance is not null)
+        {
+            instance.Assign(invocation);
+        }
+        else if (start)
+        {
+            _ = StartInstanceAsync();
+        }
+
+        return invocation.Result;
+    }
+
+    /// <summary>Called by an instance on its first <c>invocation/next</c>.</summary>
+    public void OnReady(Instance instance, double initDurationMs)
+    {
+        lock (_lock)
+        {
+            _starting--;
+            _coldStartMs = _coldStartMs < 0 ? initDurationMs : (_coldStartMs * (1 - Smoothing)) + (initDurationMs * Smoothing);
+        }
+
+        Release(instance, -1);
+    }
+
+    /// <summary>The instance finished an invocation (or became ready) and can take the next one.</summary>
+    public void Release(Instance instance, double durationMs)
+    {
+        InvocationRequest? next = null;
+        var retire = false;
+        lock (_lock)
+        {
+            if (durationMs >= 0)
+            {
+                _durationMs = _durationMs < 0 ? durationMs : (_durationMs * (1 - Smoothing)) + (durationMs * Smoothing);
+            }
+
+            if (_retired)
+            {
+                retire = true;
+            }
+            else if (_waiters.First is { } first)
+            {
+                next = first.Value;
+                _waiters.RemoveFirst();
+            }
+            else
+            {
+                instance.IdleSince = _time.GetTimestamp();
+                _idle.Add(instance);
+            }
+        }
+
+        if (retire)
+        {
+            _ = instance.DisposeAsync().AsTask();
+        }
+        else if (next is not null)
+        {
+            instance.Assign(next);
+        }
+    }
+
+    /// <summary>Places an invocation whose instance died before running it.</summary>
+    public void Requeue(InvocationRequest invocation)
+    {
+        bool start;
+        lock (_lock)
+        {
+            _waiters.AddFirst(invocation);
+            start = !_retired && DecideStartLocked(out _);
+        }
+
+        if (start)
+        {
+            _ = StartInstanceAsync();
+        }
+        else
+        {
+            Retry();
+        }
+    }
+
+    public void OnDead(Instance instance, bool wasReady, (ReadOnlyMemory<byte> Body, string? Type)? initError, string log, string reason)
+    {
+        InvocationRequest? failed = null;
+        var start = false;
+        lock (_lock)
+        {
+            if (!_all.Remove(instance))
+            {
+                return;
+            }
+
+            _idle.Remove(instance);
+            if (!wasReady)
+            {
+                _starting--;
+                // The invocation that waited for this cold start gets its failure, as on Lambda.
+                if (_waiters.First is { } first)
+                {
+                    failed = first.Value;
+                    _waiters.RemoveFirst();
+                }
+            }
+
+            if (!_retired && _waiters.Count > _starting)
+            {
+                start = DecideStartLocked(out _);
+            }
+        }
+
+        _engine.ReleaseSlot();
+        if (failed is not null)
+        {
+            var payload = initError?.Body ?? InvocationResult.ErrorPayload("Runtime.ExitError", $"RequestId: {failed.RequestId} Error: Runtime exited with error: {reason}");
+            var text = log + $"INIT_REPORT Init Duration: 0.00 ms\tPhase: init\tStatus: error\tError Type: {initError?.Type ?? "Runtime.ExitError"}\n";
+            failed.TryComplete(new InvocationResult(payload, "Unhandled", text));
+        }
+
+        if (start)
+        {
+            _ = StartInstanceAsync();
+        }
+    }
+
+    /// <summary>Stops taking work: idle instances stop now, busy ones after their invocation.</summary>
+    public void Retire()
+    {
+        List<Instance> idle;
+        List<InvocationRequest> waiters;
+        lock (_lock)
+        {
+            _retired = true;
+            idle = [.. _idle];
+            _idle.Clear();
+            waiters = [.. _waiters];
+            _waiters.Clear();
+            _recheck?.Dispose();
+        }
+
+        foreach (var instance in idle)
+        {
+            _ = instance.DisposeAsync().AsTask();
+        }
+
+        foreach (var waiter in waiters)
+        {
+            _ = _engine.RouteAsync(Function.Name, waiter);
+        }
+    }
+
+    /// <summary>Stops every instance, busy or not (server shutdown).</summary>
+    public async Task StopAsync()
+    {
+        List<Instance> all;
+        List<InvocationRequest> waiters;
+        lock (_lock)
+        {
+            _retired = true;
+            all = [.. _all];
+            waiters = [.. _waiters];
+            _waiters.Clear();
+            _recheck?.Dispose();
+        }
+
+        foreach (var waiter in waiters)
+        {
+            waiter.TryComplete(InvocationResult.Failure(waiter.RequestId, "ServiceException", "The server is shutting down"));
+        }
+
+        await Task.WhenAll(all.Select(instance => instance.DisposeAsync().AsTask()));
+    }
+
+    /// <summary>Stops instances idle for longer than the keep-alive.</summary>
+    public void Reap(TimeSpan keepAlive)
+    {
+        List<Instance>? expired = null;
+        lock (_lock)
+        {
+            for (var i = 0; i < _idle.Count; i++)
+            {
+                if (_time.GetElapsedTime(_idle[i].IdleSince) >= keepAlive)
+                {
+                    (expired ??= []).Add(_idle[i]);
+                }
+            }
+
+            if (expired is not null)
+            {
+                _idle.RemoveAll(expired.Contains);
+            }
+        }
+
+        foreach (var instance in expired ?? [])
+        {
+            _ = instance.DisposeAsync().AsTask();
+        }
+    }
+
+    private bool DecideStartLocked(out bool throttled)
+    {
+        throttled = false;
+        var total = _all.Count + _starting;
+        bool wanted;
+        if (total == 0)
+        {
+            wanted = true;
+        }
+        else if (_waiters.Count <= _starting)
+        {
+            // Every waiter already has a cold start coming.
+            wanted = false;
+        }
+        else if (_durationMs < 0 || _coldStartMs < 0)
+        {
+            // Nothing measured yet: start in parallel, but not more at once than there are cores.
+            wanted = _starting < Environment.ProcessorCount;
+        }
+        else
+        {
+            var busy = Math.Max(1, _all.Count - _starting - _idle.Count);
+            var expectedWaitMs = _durationMs * (_waiters.Count - _starting) / busy;
+            wanted = expectedWaitMs > _coldStartMs;
+        }
+
+        if (!wanted)
+        {
+            return false;
+        }
+
+        if (!_engine.TryReserveSlot())
+        {
+            throttled = total == 0;
+            return false;
+        }
+
+        _starting++;
+        return true;
+    }
+
+    private void ArmRecheckLocked()
+    {
+        if (_recheck is not null)
+        {
+            return;
+        }
+
+        var delay = TimeSpan.FromMilliseconds(Math.Clamp(ColdStartEstimateMs - OldestWaitMsLocked(), 1, 1000));
+        _recheck = _time.CreateTimer(_ => Retry(), null, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private double ColdStartEstimateMs => _coldStartMs < 0 ? 50 : _coldStartMs;
+
+    private double OldestWaitMsLocked() =>
+        _waiters.First is { } first ? _time.GetElapsedTime(first.Value.EnqueuedAt).TotalMilliseconds : 0;
+
+    /// <summary>
+    /// Re-checked while invocations wait: once the oldest has waited as long as a cold start takes,
+    /// a new instance would have served it sooner, so one is started.
+    /// </summary>
+    private void Retry()
+    {
+        bool start;
+        lock (_lock)
+        {
+            _recheck?.Dispose();
+            _recheck = null;
+            if (_retired || _waiters.Count == 0)
+            {
+                return;
+            }
+
+            start = _waiters.Count > _starting && OldestWaitMsLocked() >= ColdStartEstimateMs && _engine.TryReserveSlot();
+            if (start)
+            {
+                _starting++;
+            }
+
+            if (_waiters.Count > _starting)
+            {
+                ArmRecheckLocked();
+            }
+        }
+
+        if (start)
+        {
+            _ = StartInstanceAsync();
+        }
+    }
+
+    private async Task StartInstanceAsync()
+    {
+        var instance = _engine.CreateInstance(this);
+        lock (_lock)
+        {
+            _all.Add(instance);
+        }
+
+        try
+        {
+            await _engine.StartInstanceAsync(instance, Function);
+        }
+        catch (Exception ex)
+        {
+            Log.StartFailed(_logger, Function.Name, ex);
+            await instance.DisposeAsync();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(10, LogLevel.Error, "Could not start an instance of {Function}")]
+        public static partial void StartFailed(ILogger logger, string function, Exception exception);
+    }
+}

@@ -1,0 +1,46 @@
+namespace Stratus.Execution;
+
+/// <summary>One request to run a function once, and the promise of its result.</summary>
+public sealed class InvocationRequest
+{
+    private readonly TaskCompletionSource<InvocationResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public InvocationRequest(string requestId, ReadOnlyMemory<byte> payload, string? clientContext = null)
+    {
+        RequestId = requestId;
+        Payload = payload;
+        ClientContext = clientContext;
+    }
+
+    public string RequestId { get; }
+
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>Base64 JSON from <c>X-Amz-Client-Context</c>, passed to the runtime decoded.</summary>
+    public string? ClientContext { get; }
+
+    public Task<InvocationResult> Result => _completion.Task;
+
+    /// <summary>When it started waiting for an instance (a <see cref="TimeProvider"/> timestamp).</summary>
+    internal long EnqueuedAt { get; set; }
+
+    internal bool TryComplete(InvocationResult result) => _completion.TrySetResult(result);
+}
+
+/// <summary>
+/// What an invocation produced. <see cref="FunctionError"/> is Lambda's <c>X-Amz-Function-Error</c>
+/// (null on success); <see cref="Log"/> is the invocation's START..REPORT text.
+/// </summary>
+public sealed record InvocationResult(ReadOnlyMemory<byte> Payload, string? FunctionError, string Log)
+{
+    public static InvocationResult Failure(string requestId, string errorType, string message, string log = "") =>
+        new(ErrorPayload(errorType, $"RequestId: {requestId} Error: {message}"), "Unhandled", log);
+
+    public static byte[] ErrorPayload(string errorType, string message) =>
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new RuntimeErrorPayload(errorType, message), ExecutionJson.Default.RuntimeErrorPayload);
+}
+
+internal sealed record RuntimeErrorPayload(string errorType, string errorMessage);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(RuntimeErrorPayload))]
+internal sealed partial class ExecutionJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using Stratus.Functions;
+using Stratus.Hosting;
+
+namespace Stratus.Execution;
+
+/// <summary>
+/// Builds the process of one instance: which program runs, with what arguments, in which directory,
+/// and with exactly the environment Lambda gives a runtime (nothing of the server's own leaks in).
+/// </summary>
+internal sealed class RuntimeLauncher
+{
+    // Merges stderr into stdout so the log keeps the order the function wrote in; `exec` keeps the pid.
+    private const string MergeOutput = "exec \"$0\" \"$@\" 2>&1";
+
+    private readonly StratusOptions _options;
+    private readonly string _runtimesDirectory;
+    private readonly string _node;
+    private readonly string _python;
+
+    public RuntimeLauncher(StratusOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _runtimesDirectory = options.RuntimesDirectory ?? Path.Combine(AppContext.BaseDirectory, "runtimes");
+        _node = FindOnPath("node") ?? "node";
+        // Debian's interpreter starts far faster than a version-manager shim found first on PATH.
+        _python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : FindOnPath("python3") ?? "python3";
+    }
+
+    /// <summary>Returns the start info, or an init error (type, message) when the code cannot be started.</summary>
+    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string logStreamName)
+    {
+        Runtimes.TryGetFamily(function.Runtime, out var family);
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            WorkingDirectory = codeDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(MergeOutput);
+        switch (family)
+        {
+            case RuntimeFamily.Node:
+                start.ArgumentList.Add(_node);
+                start.ArgumentList.Add(Path.Combine(_runtimesDirectory, "nodejs", "bootstrap.mjs"));
+                break;
+            case RuntimeFamily.Python:
+                start.ArgumentList.Add(_python);
+                start.ArgumentList.Add(Path.Combine(_runtimesDirectory, "python", "bootstrap.py"));
+                break;
+            default:
+                var bootstrap = Path.Combine(codeDirectory, "bootstrap");
+                if (!File.Exists(bootstrap))
+                {
+                    return (null, "Runtime.InvalidEntrypoint", "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
+                }
+
+                // Lambda's Amazon Linux has bash as /bin/sh; custom runtimes written for it use bash features.
+                if (StartsWithShShebang(bootstrap))
+                {
+                    start.ArgumentList.Add("/bin/bash");
+                }
+
+                start.ArgumentList.Add(bootstrap);
+                break;
+        }
+
+        var environment = start.Environment;
+        environment.Clear();
+        foreach (var (key, value) in function.Environment)
+        {
+            environment[key] = value;
+        }
+
+        var memory = function.MemorySize.ToString(CultureInfo.InvariantCulture);
+        environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        environment["LANG"] = "en_US.UTF-8";
+        environment["TZ"] = ":UTC";
+        environment["LD_LIBRARY_PATH"] = "/usr/lib:/lib";
+        environment["AWS_LAMBDA_RUNTIME_API"] = $"127.0.0.1:{runtimeApiPort}";
+        environment["_HANDLER"] = function.Handler;
+        environment["LAMBDA_TASK_ROOT"] = codeDirectory;
+        environment["LAMBDA_RUNTIME_DIR"] = _runtimesDirectory;
+        environment["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + function.Runtime;
+        environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = function.Name;
+        environment["AWS_LAMBDA_FUNCTION_VERSION"] = function.Version;
+        environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memory;
+        environment["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + function.Name;
+        environment["AWS_LAMBDA_LOG_STREAM_NAME"] = logStreamName;
+        environment["AWS_REGION"] = _options.Region;
+        environment["AWS_DEFAULT_REGION"] = _options.Region;
+        if (family == RuntimeFamily.Python)
+        {
+            environment["PYTHONUNBUFFERED"] = "1";
+            environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        }
+
+        return (start, null, null);
+    }
+
+    private static bool StartsWithShShebang(string path)
+    {
+        Span<byte> head = stackalloc byte[12];
+        using var file = File.OpenRead(path);
+        var read = file.Read(head);
+        var text = head[..read];
+        return text.StartsWith("#!/bin/sh\n"u8) || text.StartsWith("#!/bin/sh \n"u8) || text.StartsWith("#!/bin/sh\r"u8)
+            || text.StartsWith("#!/bin/sh -"u8);
+    }
+
+    private static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, program))
+            .FirstOrDefault(File.Exists);
+}

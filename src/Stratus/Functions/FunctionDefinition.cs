@@ -1,0 +1,32 @@
+namespace Stratus.Functions;
+
+/// <summary>The stored state of one function's <c>$LATEST</c>: its configuration and its code.</summary>
+public sealed record FunctionDefinition
+{
+    public required string Name { get; init; }
+
+    public required string Runtime { get; init; }
+
+    public required string Role { get; init; }
+
+    public required string Handler { get; init; }
+
+    public string Description { get; init; } = "";
+
+    public int MemorySize { get; init; } = FunctionLimits.DefaultMemoryMb;
+
+    public int Timeout { get; init; } = FunctionLimits.DefaultTimeoutSeconds;
+
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Base64 of the SHA-256 of the zip, as Lambda reports it.</summary>
+    public required string CodeSha256 { get; init; }
+
+    public required long CodeSize { get; init; }
+
+    public required string RevisionId { get; init; }
+
+    public required DateTimeOffset LastModified { get; init; }
+
+    public string Version { get; init; } = "$LATEST";
+}

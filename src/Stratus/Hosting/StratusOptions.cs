@@ -1,0 +1,46 @@
+namespace Stratus.Hosting;
+
+/// <summary>Settings of one Stratus server. Defaults are constants so the CLI can show them.</summary>
+public sealed class StratusOptions
+{
+    public const string DefaultListen = "127.0.0.1:9000";
+    public const string DefaultDataDirectory = ".stratus";
+    public const string DefaultRegion = "us-east-1";
+    public const string DefaultAccountId = "000000000000";
+    public const int DefaultKeepAliveSeconds = 300;
+    public const int DefaultConcurrencyLimit = 1000;
+
+    /// <summary>Where state, code and logs live.</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory;
+
+    public string Region { get; set; } = DefaultRegion;
+
+    public string AccountId { get; set; } = DefaultAccountId;
+
+    /// <summary>How long an idle instance is kept warm before it is reclaimed.</summary>
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(DefaultKeepAliveSeconds);
+
+    /// <summary>Instances that may run at once across all functions (Lambda's account concurrency).</summary>
+    public int ConcurrencyLimit { get; set; } = DefaultConcurrencyLimit;
+
+    /// <summary>How long a runtime may take from start to its first <c>invocation/next</c>.</summary>
+    public TimeSpan InitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Directory holding the node and python bootstraps; defaults to the one shipped beside the binary.</summary>
+    public string? RuntimesDirectory { get; set; }
+
+    public string Validate()
+    {
+        if (KeepAlive < TimeSpan.Zero)
+        {
+            return "--keep-alive must be zero or more seconds";
+        }
+
+        if (ConcurrencyLimit < 1)
+        {
+            return "--concurrency must be at least 1";
+        }
+
+        return "";
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Stratus.Api;
+using Stratus.Execution;
+using Stratus.Invocation;
+using Stratus.Observability;
+
+namespace Stratus.Hosting;
+
+/// <summary>A running Stratus server: the front door on Kestrel plus everything behind it.</summary>
+public sealed class StratusServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private StratusServer(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>Where the server accepts requests, e.g. <c>http://127.0.0.1:9000</c>.</summary>
+    public Uri Address { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<StratusServer> StartAsync(IPEndPoint listen, Action<StratusOptions> configure, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logging is not null)
+        {
+            logging(builder.Logging);
+        }
+
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = Functions.FunctionLimits.MaxControlRequestBytes;
+            kestrel.Listen(listen);
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        services?.Invoke(builder.Services);
+        builder.Services.AddStratus(configure);
+        builder.Services.AddRouting();
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.MapNativeApi();
+        app.MapControlApi();
+        app.MapInvokeApi();
+        await app.StartAsync();
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new StratusServer(app, new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl-C).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    /// <summary>
+    /// Stops cleanly: no new requests, in-flight invocations finish (or fail when the grace period
+    /// ends), background invocations drain, every instance process is stopped, logs are stored.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.Services.GetRequiredService<Invoker>().DisposeAsync();
+        await _app.Services.GetRequiredService<ExecutionEngine>().DisposeAsync();
+        await _app.Services.GetRequiredService<LogSink>().DisposeAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Api;
+using Stratus.Execution;
+using Stratus.Functions;
+using Stratus.Invocation;
+using Stratus.Observability;
+using Stratus.Storage;
+using Stratus.Storage.Sqlite;
+
+namespace Stratus.Hosting;
+
+public static class StratusServiceCollectionExtensions
+{
+    /// <summary>Registers a single-node Stratus with embedded (SQLite) storage.</summary>
+    public static IServiceCollection AddStratus(this IServiceCollection services, Action<StratusOptions> configure)
+    {
+        services.Configure(configure);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StratusOptions>>().Value;
+            Directory.CreateDirectory(options.DataDirectory);
+            return new SqliteDatabase(Path.Combine(options.DataDirectory, "stratus.db"));
+        });
+        services.TryAddSingleton<IFunctionStore>(sp => new SqliteFunctionStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton<ILogStore>(sp => new SqliteLogStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton(sp => new CodeStore(sp.GetRequiredService<IOptions<StratusOptions>>().Value.DataDirectory));
+        services.TryAddSingleton(sp => new FunctionRegistry(
+            sp.GetRequiredService<IFunctionStore>(),
+            sp.GetRequiredService<CodeStore>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new FunctionMapper(sp.GetRequiredService<IOptions<StratusOptions>>().Value));
+        services.TryAddSingleton(sp => new ExecutionLimits(sp.GetRequiredService<IOptions<StratusOptions>>().Value.ConcurrencyLimit));
+        services.TryAddSingleton<ExecutionEngine>();
+        services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<ILogger<LogSink>>()));
+        services.TryAddSingleton<Invoker>();
+        return services;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Stratus.Storage;
+
+namespace Stratus.Observability;
+
+/// <summary>
+/// Takes invocation logs off the hot path: records are queued and written to the store in batches
+/// by one background loop. <see cref="FlushAsync"/> lets a reader see everything queued so far.
+/// </summary>
+public sealed partial class LogSink : IAsyncDisposable
+{
+    private const int MaxBatch = 256;
+    private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ILogStore _store;
+    private readonly ILogger<LogSink> _logger;
+    private readonly Task _writer;
+
+    public LogSink(ILogStore store, ILogger<LogSink> logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public void Append(LogRecord record) => _queue.Writer.TryWrite(record);
+
+    /// <summary>Completes once every record appended before the call is stored.</summary>
+    public Task FlushAsync()
+    {
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _queue.Writer.TryWrite(flushed) ? flushed.Task : Task.CompletedTask;
+    }
+
+    public IReadOnlyList<LogRecord> Tail(string functionName, int limit) => _store.Tail(functionName, limit);
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<LogRecord>(MaxBatch);
+        var flushes = new List<TaskCompletionSource>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                if (item is LogRecord record)
+                {
+                    batch.Add(record);
+                }
+                else
+                {
+                    flushes.Add((TaskCompletionSource)item);
+                    break;
+                }
+            }
+
+            try
+            {
+                if (batch.Count > 0)
+                {
+                    _store.Append(batch);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.WriteFailed(_logger, batch.Count, ex);
+            }
+
+            batch.Clear();
+            foreach (var flush in flushes)
+            {
+                flush.TrySetResult();
+            }
+
+            flushes.Clear();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Error, "Could not store {Count} log records")]
+        public static partial void WriteFailed(ILogger logger, int count, Exception exception);
+    }
+}
