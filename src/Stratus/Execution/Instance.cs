@@ -60,7 +60,8 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
     public string Id { get; }
 
-    public int? ProcessId => _process?.Id;
+    /// <summary>The runtime's process id (0 before it started); kept apart from the disposable Process.</summary>
+    public int ProcessId { get; private set; }
 
     /// <summary>When this instance last became idle, for keep-alive.</summary>
     public long IdleSince { get; set; }
@@ -92,6 +93,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         }
 
         _process = process;
+        ProcessId = process.Id;
         process.StandardInput.Close();
         _output.AttachMarkerWriter(process.Id);
         _pump = Task.WhenAll(_output.PumpAsync(process.StandardOutput.BaseStream), _output.PumpAsync(process.StandardError.BaseStream));
@@ -278,14 +280,19 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         var seconds = _function.Timeout.ToString("0.00", CultureInfo.InvariantCulture);
         Log.TimedOut(_logger, _function.Name, Id, running.Invocation.RequestId);
         var timeoutLine = string.Create(CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} {running.Invocation.RequestId} Task timed out after {seconds} seconds\n");
-        Kill();
-        await _output.DrainAsync();
-        var log = BuildLog(running, duration, "timeout", timeoutLine);
-        running.Invocation.TryComplete(new InvocationResult(
-            InvocationResult.ErrorPayload("Sandbox.Timedout", $"RequestId: {running.Invocation.RequestId} Error: Task timed out after {seconds} seconds"),
-            "Unhandled",
-            log));
-        await FailAsync("timed out");
+        var payload = InvocationResult.ErrorPayload("Sandbox.Timedout", $"RequestId: {running.Invocation.RequestId} Error: Task timed out after {seconds} seconds");
+        try
+        {
+            Kill();
+            await _output.DrainAsync();
+            running.Invocation.TryComplete(new InvocationResult(payload, "Unhandled", BuildLog(running, duration, "timeout", timeoutLine)));
+        }
+        finally
+        {
+            // Whatever went wrong collecting the log, the caller still gets its answer.
+            running.Invocation.TryComplete(new InvocationResult(payload, "Unhandled", timeoutLine));
+            await FailAsync("timed out");
+        }
     }
 
     private void OnInitTimeout()
@@ -384,17 +391,8 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
     private void Kill()
     {
-        try
-        {
-            if (_process is { HasExited: false } process)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            // Already gone.
-        }
+        // The whole group: a runtime's children die with it, even those it orphaned.
+        ProcessGroup.Kill(ProcessId);
     }
 
     private string BuildLog(Running running, double durationMs, string? status, string? extra = null)
@@ -429,14 +427,14 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     /// <summary>Peak resident memory of the runtime process (VmHWM), in MB.</summary>
     private long MaxMemoryUsedMb()
     {
-        if (_process is null)
+        if (ProcessId == 0)
         {
             return 0;
         }
 
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
             {
                 if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
                 {

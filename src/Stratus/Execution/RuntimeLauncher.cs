@@ -11,7 +11,8 @@ namespace Stratus.Execution;
 /// </summary>
 internal sealed class RuntimeLauncher
 {
-    // Merges stderr into stdout so the log keeps the order the function wrote in; `exec` keeps the pid.
+    // setsid gives the instance its own process group (see ProcessGroup); the shell merges stderr into
+    // stdout so the log keeps the order the function wrote in. Both exec, so the pid stays the runtime's.
     private const string MergeOutput = "exec \"$0\" \"$@\" 2>&1";
 
     private readonly StratusOptions _options;
@@ -33,7 +34,7 @@ internal sealed class RuntimeLauncher
     public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string logStreamName)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
-        var start = new ProcessStartInfo("/bin/sh")
+        var start = new ProcessStartInfo(ProcessGroup.Setsid)
         {
             WorkingDirectory = codeDirectory,
             RedirectStandardOutput = true,
@@ -41,6 +42,7 @@ internal sealed class RuntimeLauncher
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("/bin/sh");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(MergeOutput);
         switch (family)

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Turns the raw outputs of bench/run.sh into a table (stdout) and a Markdown report.
+
+Usage: report.py RAW_DIR OUTPUT_MD
+"""
+import json
+import re
+import statistics
+import sys
+from pathlib import Path
+
+THROUGHPUT_TARGET = 0.35  # Stratus req/s at 64 connections, as a share of raw node
+P50_TARGET_MS = 1.0  # Stratus p50 at 1 connection
+COLD_TARGET_MS = 25.0  # cold-start overhead at p50
+
+
+def meta(raw):
+    values = {}
+    for line in (raw / "meta.env").read_text().splitlines():
+        key, _, value = line.partition("=")
+        values[key] = value
+    return values
+
+
+def wrk(raw, name):
+    path = raw / f"{name}.txt"
+    if not path.exists():
+        return None
+    line = next(l for l in path.read_text().splitlines() if l.startswith("RESULT "))
+    fields = dict(item.split("=") for item in line.split()[1:])
+    result = {k: float(v) for k, v in fields.items()}
+    result["errors"] = sum(v for k, v in result.items() if k.startswith("errors_"))
+    return result
+
+
+def medians_ms(path):
+    data = json.loads(path.read_text())
+    return {r["command"]: r["median"] * 1000 for r in data["results"]}, data
+
+
+def ms(us):
+    return us / 1000
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def main():
+    raw, output = Path(sys.argv[1]), Path(sys.argv[2])
+    m = meta(raw)
+    s64, r64, s1, r1 = (wrk(raw, n) for n in ("stratus-c64", "raw-c64", "stratus-c1", "raw-c1"))
+    cold, cold_data = medians_ms(raw / "cold.json")
+    base, _ = medians_ms(raw / "baselines.json")
+    cold_ms = cold["cold-invoke"]
+    warm_ms, node_ms, health_ms = base["warm-invoke"], base["node-start"], base["health"]
+    overhead_ms = cold_ms - warm_ms - node_ms
+    cold_times = cold_data["results"][0]["times"]
+    cold_p90_ms = statistics.quantiles(cold_times, n=10)[-1] * 1000 if len(cold_times) >= 2 else cold_ms
+
+    init_ms = []
+    reports = raw / "cold-reports.txt"
+    if reports.exists():
+        for line in reports.read_text().splitlines():
+            match = re.search(r"Init Duration: ([0-9.]+) ms", line)
+            if match:
+                init_ms.append(float(match.group(1)))
+
+    ratio64 = s64["rps"] / r64["rps"]
+    ratio1 = s1["rps"] / r1["rps"]
+    tput_ok = ratio64 >= THROUGHPUT_TARGET
+    p50_ok = ms(s1["p50_us"]) < P50_TARGET_MS
+    cold_ok = overhead_ms <= COLD_TARGET_MS
+
+    rows = [
+        ("Warm Invoke, 64 connections: req/s", f"{s64['rps']:,.0f}", f"{r64['rps']:,.0f}", f"{ratio64:.1%}",
+         f">= {THROUGHPUT_TARGET:.0%} of raw: {verdict(tput_ok)}"),
+        ("  p50 / p99 latency (ms)", f"{ms(s64['p50_us']):.2f} / {ms(s64['p99_us']):.2f}",
+         f"{ms(r64['p50_us']):.2f} / {ms(r64['p99_us']):.2f}",
+         f"{s64['p50_us'] / r64['p50_us']:.1f}x / {s64['p99_us'] / r64['p99_us']:.1f}x", ""),
+        ("Warm Invoke, 1 connection: req/s", f"{s1['rps']:,.0f}", f"{r1['rps']:,.0f}", f"{ratio1:.1%}", ""),
+        ("  p50 / p99 latency (ms)", f"{ms(s1['p50_us']):.3f} / {ms(s1['p99_us']):.3f}",
+         f"{ms(r1['p50_us']):.3f} / {ms(r1['p99_us']):.3f}",
+         f"{s1['p50_us'] / r1['p50_us']:.1f}x / {s1['p99_us'] / r1['p99_us']:.1f}x",
+         f"p50 < {P50_TARGET_MS:g} ms: {verdict(p50_ok)}"),
+    ]
+    for extra in sorted(p.stem for p in raw.glob("stratus-c*.txt")):
+        connections = extra.removeprefix("stratus-c")
+        if connections in ("1", "64"):
+            continue
+        s, r = wrk(raw, f"stratus-c{connections}"), wrk(raw, f"raw-c{connections}")
+        if s and r:
+            rows.append((f"Warm Invoke, {connections} connections: req/s", f"{s['rps']:,.0f}", f"{r['rps']:,.0f}",
+                         f"{s['rps'] / r['rps']:.1%}", ""))
+            rows.append(("  p50 / p99 latency (ms)", f"{ms(s['p50_us']):.2f} / {ms(s['p99_us']):.2f}",
+                         f"{ms(r['p50_us']):.2f} / {ms(r['p99_us']):.2f}", "", ""))
+
+    cold_rows = [
+        ("Cold Invoke (curl, first Invoke of a new revision)", f"{cold_ms:.1f}", f"p90 {cold_p90_ms:.1f}"),
+        ("Warm Invoke (curl, same client)", f"{warm_ms:.1f}", "baseline"),
+        ("node -e 0", f"{node_ms:.1f}", "baseline"),
+        ("GET /health (curl)", f"{health_ms:.1f}", "for reference"),
+        ("Cold-start overhead = cold - warm - node -e 0", f"{overhead_ms:.1f}",
+         f"<= {COLD_TARGET_MS:g} ms: {verdict(cold_ok)}"),
+    ]
+    if init_ms:
+        cold_rows.append(("Server-reported Init Duration (median of REPORT lines)",
+                          f"{statistics.median(init_ms):.1f}", f"{len(init_ms)} cold starts"))
+    cold_rows.append(("First Invoke right after `stratus deploy` (1 sample)",
+                      f"{float(m['first_invoke_s']) * 1000:.1f}", "includes first-request JIT in the server"))
+
+    errors = {n: int(w["errors"]) for n, w in (("stratus-c64", s64), ("raw-c64", r64), ("stratus-c1", s1), ("raw-c1", r1)) if w["errors"]}
+
+    # ---- console
+    width = max(len(r[0]) for r in rows + cold_rows) + 2
+    print()
+    print(f"{'Warm invokes (wrk, ' + m['duration'] + ')':<{width}}{'Stratus':>18}{'raw node':>18}{'Stratus/raw':>16}  target")
+    for name, a, b, c, d in rows:
+        print(f"{name:<{width}}{a:>18}{b:>18}{c:>16}  {d}")
+    print(f"{'  instances after the 64-connection run':<{width}}{m.get('instances_after_c64', '?'):>18}")
+    print()
+    print(f"{'Cold start (hyperfine medians)':<{width}}{'ms':>18}")
+    for name, a, note in cold_rows:
+        print(f"{name:<{width}}{a:>18}  {note}")
+    if errors:
+        print(f"\nwrk errors (non-2xx, socket): {errors}")
+    print(f"\nload average before/after: {m['load_before']} / {m['load_after']}")
+    print(f"report: {output}")
+
+    # ---- markdown
+    lines = [
+        "# Stratus benchmark results",
+        "",
+        f"Run {m['date']} on commit {m['commit']}: {m['cores']} cores, {m['cpu']}, {m['kernel']} ({m['os']}), "
+        f".NET SDK {m['dotnet_sdk']} (runtime {m['dotnet_runtime']}), node {m['node']}, wrk {m['wrk']}, hyperfine {m['hyperfine']}. "
+        f"Load average before/after: {m['load_before']} / {m['load_after']}.",
+        "",
+        f"## Warm Invoke (wrk, {m['duration']} per run, after a {m['warmup']} warm-up at 64 connections)",
+        "",
+        f"Both sides answer `{m['body']}`.",
+        "",
+        "| | Stratus | raw node `http` | Stratus / raw | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    lines += [f"| {name.strip()} | {a} | {b} | {c} | {d} |" for name, a, b, c, d in rows]
+    lines += [
+        "",
+        f"Stratus instances (node processes) alive after the 64-connection run: {m.get('instances_after_c64', '?')}.",
+    ]
+    if errors:
+        lines += ["", f"wrk errors (non-2xx or socket errors): {errors}"]
+    lines += [
+        "",
+        "## Cold start (hyperfine, medians)",
+        "",
+        "| | ms | |",
+        "|---|---:|---|",
+    ]
+    lines += [f"| {name} | {a} | {note} |" for name, a, note in cold_rows]
+    lines += [""]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

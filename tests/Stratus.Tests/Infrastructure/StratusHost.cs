@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Stratus.Hosting;
+
+namespace Stratus.Tests.Infrastructure;
+
+/// <summary>A real Stratus server on an ephemeral loopback port with its own data directory.</summary>
+public sealed class StratusHost : IAsyncDisposable
+{
+    private StratusHost(StratusServer server, string dataDirectory)
+    {
+        Server = server;
+        DataDirectory = dataDirectory;
+        Http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+    }
+
+    public StratusServer Server { get; }
+
+    public string DataDirectory { get; }
+
+    public HttpClient Http { get; }
+
+    public Uri Address => Server.Address;
+
+    public string Endpoint => Server.Address.GetLeftPart(UriPartial.Authority);
+
+    public static async Task<StratusHost> StartAsync(Action<StratusOptions>? configure = null, string? dataDirectory = null)
+    {
+        var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stratus-tests", Guid.NewGuid().ToString("N"));
+        var server = await StratusServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), options =>
+        {
+            options.DataDirectory = data;
+            configure?.Invoke(options);
+        });
+        return new StratusHost(server, data);
+    }
+
+    /// <summary>Creates a function through the Lambda API and returns its configuration.</summary>
+    public async Task<JsonNode> CreateFunctionAsync(string name, string runtime, string handler, byte[] zip, int timeout = 3, Dictionary<string, string>? environment = null, int memory = 128)
+    {
+        var body = new JsonObject
+        {
+            ["FunctionName"] = name,
+            ["Runtime"] = runtime,
+            ["Handler"] = handler,
+            ["Role"] = "arn:aws:iam::123456789012:role/test",
+            ["Timeout"] = timeout,
+            ["MemorySize"] = memory,
+            ["Code"] = new JsonObject { ["ZipFile"] = Convert.ToBase64String(zip) },
+        };
+        if (environment is not null)
+        {
+            var variables = new JsonObject();
+            foreach (var (key, value) in environment)
+            {
+                variables[key] = value;
+            }
+
+            body["Environment"] = new JsonObject { ["Variables"] = variables };
+        }
+
+        using var response = await Http.PostAsync("/2015-03-31/functions", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"CreateFunction failed: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    /// <summary>Invokes synchronously and returns the raw response (payload, headers).</summary>
+    public async Task<InvokeResult> InvokeAsync(string name, string payload = "{}", bool tail = false, string? type = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/2015-03-31/functions/{Uri.EscapeDataString(name)}/invocations")
+        {
+            Content = new StringContent(payload, Encoding.UTF8),
+        };
+        if (tail)
+        {
+            request.Headers.Add("X-Amz-Log-Type", "Tail");
+        }
+
+        if (type is not null)
+        {
+            request.Headers.Add("X-Amz-Invocation-Type", type);
+        }
+
+        using var response = await Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        string? Header(string header) => response.Headers.TryGetValues(header, out var values) ? values.First() : null;
+        var log = Header("X-Amz-Log-Result") is { } encoded ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded)) : null;
+        return new InvokeResult((int)response.StatusCode, body, Header("X-Amz-Function-Error"), log, Header("x-amzn-ErrorType"), Header("X-Amz-Executed-Version"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Server.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp directory.
+        }
+    }
+}
+
+public sealed record InvokeResult(int Status, string Body, string? FunctionError, string? Log, string? ErrorType, string? ExecutedVersion)
+{
+    public JsonNode Json => JsonNode.Parse(Body)!;
+}
