@@ -17,6 +17,7 @@ namespace Stratus.Hosting;
 public sealed class StratusServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private StratusServer(WebApplication app, Uri address)
     {
@@ -70,6 +71,11 @@ public sealed class StratusServer : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _app.StopAsync();
         await _app.Services.GetRequiredService<Invoker>().DisposeAsync();
         await _app.Services.GetRequiredService<ExecutionEngine>().DisposeAsync();

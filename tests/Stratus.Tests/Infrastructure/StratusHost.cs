@@ -9,8 +9,11 @@ namespace Stratus.Tests.Infrastructure;
 /// <summary>A real Stratus server on an ephemeral loopback port with its own data directory.</summary>
 public sealed class StratusHost : IAsyncDisposable
 {
-    private StratusHost(StratusServer server, string dataDirectory)
+    private readonly bool _ownsData;
+
+    private StratusHost(StratusServer server, string dataDirectory, bool ownsData)
     {
+        _ownsData = ownsData;
         Server = server;
         DataDirectory = dataDirectory;
         Http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
@@ -34,7 +37,7 @@ public sealed class StratusHost : IAsyncDisposable
             options.DataDirectory = data;
             configure?.Invoke(options);
         });
-        return new StratusHost(server, data);
+        return new StratusHost(server, data, ownsData: dataDirectory is null);
     }
 
     /// <summary>Creates a function through the Lambda API and returns its configuration.</summary>
@@ -95,6 +98,11 @@ public sealed class StratusHost : IAsyncDisposable
     {
         Http.Dispose();
         await Server.DisposeAsync();
+        if (!_ownsData)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

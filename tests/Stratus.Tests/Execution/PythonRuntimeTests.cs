@@ -1,0 +1,76 @@
+using Stratus.Tests.Infrastructure;
+
+namespace Stratus.Tests.Execution;
+
+public sealed class PythonRuntimeTests : IAsyncLifetime
+{
+    private StratusHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await StratusHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Invoke_PythonHandler_GetsEventContextAndPrintsToLog()
+    {
+        var code = Zips.Create(("pkg/app.py", """
+            import os
+            def handler(event, context):
+                print("got", event["n"])
+                return {
+                    "n": event["n"] * 2,
+                    "name": context.function_name,
+                    "memory": context.memory_limit_in_mb,
+                    "request": context.aws_request_id,
+                    "remaining_ok": 0 < context.get_remaining_time_in_millis() <= 3000,
+                    "region": os.environ["AWS_REGION"],
+                }
+            """), ("pkg/__init__.py", ""));
+        await _host.CreateFunctionAsync("py-ok", "python3.12", "pkg.app.handler", code);
+
+        var result = await _host.InvokeAsync("py-ok", """{"n":21}""", tail: true);
+
+        Assert.Null(result.FunctionError);
+        var body = result.Json;
+        Assert.Equal(42, (int)body["n"]!);
+        Assert.Equal("py-ok", (string)body["name"]!);
+        Assert.Equal("128", body["memory"]!.ToString());
+        Assert.True((bool)body["remaining_ok"]!);
+        Assert.Equal("us-east-1", (string)body["region"]!);
+        Assert.Contains("got 21\n", result.Log);
+        Assert.Contains($"END RequestId: {(string)body["request"]!}", result.Log);
+    }
+
+    [Fact]
+    public async Task Invoke_PythonRaises_ReturnsErrorWithStackTraceAndKeepsServing()
+    {
+        var code = Zips.Create(("lambda_function.py", """
+            def lambda_handler(event, context):
+                if event.get("fail"):
+                    raise ValueError("no good")
+                return "ok"
+            """));
+        await _host.CreateFunctionAsync("py-raise", "python3.11", "lambda_function.lambda_handler", code);
+
+        var failed = await _host.InvokeAsync("py-raise", """{"fail":true}""");
+        var next = await _host.InvokeAsync("py-raise");
+
+        Assert.Equal("Unhandled", failed.FunctionError);
+        Assert.Equal("ValueError", (string)failed.Json["errorType"]!);
+        Assert.Equal("no good", (string)failed.Json["errorMessage"]!);
+        Assert.Contains("lambda_function.py", failed.Json["stackTrace"]![0]!.ToString());
+        Assert.Equal("\"ok\"", next.Body);
+    }
+
+    [Fact]
+    public async Task Invoke_PythonModuleMissing_ReportsImportModuleError()
+    {
+        await _host.CreateFunctionAsync("py-missing", "python3.12", "nothere.handler", Zips.Create(("other.py", "x = 1")));
+
+        var result = await _host.InvokeAsync("py-missing");
+
+        Assert.Equal("Unhandled", result.FunctionError);
+        Assert.Equal("Runtime.ImportModuleError", (string)result.Json["errorType"]!);
+        Assert.Equal("Unable to import module 'nothere': No module named 'nothere'", (string)result.Json["errorMessage"]!);
+    }
+}

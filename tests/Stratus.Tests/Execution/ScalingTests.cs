@@ -1,0 +1,118 @@
+using Microsoft.Extensions.DependencyInjection;
+using Stratus.Execution;
+using Stratus.Tests.Infrastructure;
+
+namespace Stratus.Tests.Execution;
+
+public sealed class ScalingTests
+{
+    [Fact]
+    public async Task Invoke_Sequential_ReusesTheWarmInstance()
+    {
+        await using var host = await StratusHost.StartAsync();
+        await host.CreateFunctionAsync("pid", "nodejs20.x", "index.handler", Zips.Create(("index.js", "exports.handler = async () => process.pid;")));
+
+        var first = await host.InvokeAsync("pid");
+        var second = await host.InvokeAsync("pid");
+
+        Assert.Equal(first.Body, second.Body);
+        Assert.Equal(1, host.Server.Services.GetRequiredService<ExecutionEngine>().InstanceCountOf("pid"));
+    }
+
+    [Fact]
+    public async Task Invoke_Concurrent_RunsOnSeveralInstancesAtOnce()
+    {
+        // Each invocation waits until all three are running at the same time: only possible on three instances.
+        var barrier = Directory.CreateTempSubdirectory("stratus-barrier-").FullName;
+        await using var host = await StratusHost.StartAsync();
+        await host.CreateFunctionAsync("barrier", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            const fs = require('fs');
+            exports.handler = async (event, context) => {
+              fs.writeFileSync(`${process.env.BARRIER}/${context.awsRequestId}`, '');
+              while (fs.readdirSync(process.env.BARRIER).length < 3) { await new Promise(r => setTimeout(r, 10)); }
+              return process.pid;
+            };
+            """)), timeout: 60, environment: new() { ["BARRIER"] = barrier });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => host.InvokeAsync("barrier")));
+
+        Assert.All(results, r => Assert.Null(r.FunctionError));
+        Assert.Equal(3, results.Select(r => r.Body).Distinct().Count());
+        Directory.Delete(barrier, recursive: true);
+    }
+
+    [Fact]
+    public async Task Instances_IdleLongerThanKeepAlive_AreReclaimedAndTheirProcessesStop()
+    {
+        await using var host = await StratusHost.StartAsync(options => options.KeepAlive = TimeSpan.Zero);
+        await host.CreateFunctionAsync("short-lived", "nodejs20.x", "index.handler", Zips.Create(("index.js", "exports.handler = async () => process.pid;")));
+        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
+
+        var pid = int.Parse((await host.InvokeAsync("short-lived")).Body, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.True(await Processes.WaitGoneAsync(pid), "the idle instance's process is still running");
+        var again = await host.InvokeAsync("short-lived");
+        Assert.NotEqual(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), again.Body);
+        Assert.True(engine.InstanceCountOf("short-lived") <= 1);
+    }
+
+    [Fact]
+    public async Task Invoke_AtConcurrencyLimit_ThrottlesWithTooManyRequests()
+    {
+        await using var host = await StratusHost.StartAsync(options => options.ConcurrencyLimit = 1);
+        var gate = Directory.CreateTempSubdirectory("stratus-gate-").FullName;
+        await host.CreateFunctionAsync("hold", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            const fs = require('fs');
+            exports.handler = async () => {
+              fs.writeFileSync(process.env.GATE + '/running', '');
+              while (!fs.existsSync(process.env.GATE + '/release')) { await new Promise(r => setTimeout(r, 10)); }
+              return 'held';
+            };
+            """)), timeout: 60, environment: new() { ["GATE"] = gate });
+        await host.CreateFunctionAsync("other", "nodejs20.x", "index.handler", Zips.NodeEcho());
+
+        var holding = host.InvokeAsync("hold");
+        while (!File.Exists(Path.Combine(gate, "running")))
+        {
+            await Task.Yield();
+        }
+
+        var throttled = await host.InvokeAsync("other");
+        await File.WriteAllTextAsync(Path.Combine(gate, "release"), "");
+
+        Assert.Equal(429, throttled.Status);
+        Assert.Equal("TooManyRequestsException", throttled.ErrorType);
+        Assert.Equal("ConcurrentInvocationLimitExceeded", (string)throttled.Json["Reason"]!);
+        Assert.Equal("\"held\"", (await holding).Body);
+        Directory.Delete(gate, recursive: true);
+    }
+
+    [Fact]
+    public async Task Shutdown_WithInvocationInFlight_LetsItFinishAndStopsEveryProcess()
+    {
+        var gate = Directory.CreateTempSubdirectory("stratus-stop-").FullName;
+        var host = await StratusHost.StartAsync();
+        await host.CreateFunctionAsync("slow", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            const fs = require('fs');
+            exports.handler = async () => {
+              fs.writeFileSync(process.env.GATE + '/pid', String(process.pid));
+              await new Promise(r => setTimeout(r, 300));
+              return 'finished';
+            };
+            """)), environment: new() { ["GATE"] = gate });
+        var pidFile = Path.Combine(gate, "pid");
+
+        var inFlight = host.InvokeAsync("slow");
+        while (!File.Exists(pidFile) || (await File.ReadAllTextAsync(pidFile)).Length == 0)
+        {
+            await Task.Yield();
+        }
+
+        var pid = int.Parse(await File.ReadAllTextAsync(pidFile), System.Globalization.CultureInfo.InvariantCulture);
+        await host.Server.DisposeAsync();
+
+        Assert.Equal("\"finished\"", (await inFlight).Body);
+        Assert.False(Processes.IsAlive(pid), "an instance process outlived the server");
+        Directory.Delete(gate, recursive: true);
+    }
+}
