@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Stratus.Tests.Infrastructure;
+
+namespace Stratus.Tests.Cli;
+
+/// <summary>Runs the real <c>stratus</c> binary against a real server, as a user or a script would.</summary>
+public sealed class StratusCliTests : IAsyncLifetime
+{
+    private StratusHost _host = null!;
+    private string _work = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await StratusHost.StartAsync();
+        _work = Directory.CreateTempSubdirectory("stratus-cli-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    [Fact]
+    public async Task DeployInvokeListLogsRemove_WorkAsAUserExpects()
+    {
+        var source = Path.Combine(_work, "greeter");
+        Directory.CreateDirectory(source);
+        await File.WriteAllTextAsync(Path.Combine(source, "index.js"), "exports.handler = async (e) => { console.log('greeting', e.name); return `hello ${e.name} ${process.env.STYLE ?? ''}`.trim(); };");
+
+        var deployed = await StratusAsync("deploy", source, "--runtime", "nodejs20.x", "--handler", "index.handler");
+        var invoked = await StratusAsync("invoke", "greeter", "--payload", """{"name":"ada"}""", "--log");
+        await File.WriteAllTextAsync(Path.Combine(source, "index.js"), "exports.handler = async (e) => `v2 ${e.name} ${process.env.STYLE}`;");
+        var redeployed = await StratusAsync("deploy", source, "--env", "STYLE=warm");
+        var second = await StratusAsync("invoke", "greeter", "--payload", """{"name":"bob"}""");
+        var listed = await StratusAsync("ls", "--json");
+        var table = await StratusAsync("ls");
+        var logs = await StratusAsync("logs", "greeter", "--limit", "5");
+        var removed = await StratusAsync("rm", "greeter");
+        var afterRemove = await StratusAsync("invoke", "greeter");
+
+        Assert.Equal(0, deployed.ExitCode);
+        Assert.Contains("Deployed greeter", deployed.Stdout);
+        Assert.Equal(0, invoked.ExitCode);
+        Assert.Equal("\"hello ada\"", invoked.Stdout.Trim());
+        Assert.Contains("greeting ada", invoked.Stderr);
+        Assert.Contains("REPORT RequestId:", invoked.Stderr);
+        Assert.Equal(0, redeployed.ExitCode);
+        Assert.Equal("\"v2 bob warm\"", second.Stdout.Trim());
+        Assert.Equal("greeter", (string)JsonNode.Parse(listed.Stdout)![0]!["FunctionName"]!);
+        Assert.Contains("nodejs20.x", table.Stdout);
+        Assert.Contains("greeting ada", logs.Stdout);
+        Assert.Contains("END RequestId:", logs.Stdout);
+        Assert.Equal(0, removed.ExitCode);
+        Assert.Equal(1, afterRemove.ExitCode);
+        Assert.Contains("ResourceNotFoundException", afterRemove.Stderr);
+    }
+
+    [Fact]
+    public async Task ExitCodes_TellScriptsWhatHappened()
+    {
+        var zip = Path.Combine(_work, "fails.zip");
+        await File.WriteAllBytesAsync(zip, Zips.Create(("index.js", "exports.handler = async () => { throw new Error('nope'); };")));
+
+        var created = await StratusAsync("deploy", zip, "--runtime", "nodejs20.x", "--handler", "index.handler", "--json");
+        var failed = await StratusAsync("invoke", "fails");
+        var usage = await StratusAsync("invoke");
+        var unreachable = await RunAsync(["ls", "--endpoint", "http://127.0.0.1:1"]);
+        var noRuntime = await StratusAsync("deploy", zip, "--name", "brand-new");
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.Equal("fails", (string)JsonNode.Parse(created.Stdout)!["FunctionName"]!);
+        Assert.Equal(4, failed.ExitCode);
+        Assert.Contains("\"errorMessage\":\"nope\"", failed.Stdout);
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Equal(3, unreachable.ExitCode);
+        Assert.Equal(2, noRuntime.ExitCode);
+        Assert.Contains("--runtime", noRuntime.Stderr);
+    }
+
+    private Task<ExternalTool.Output> StratusAsync(params string[] args) => RunAsync([.. args, "--endpoint", _host.Endpoint]);
+
+    private static Task<ExternalTool.Output> RunAsync(string[] args) =>
+        ExternalTool.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "stratus.dll"), .. args], new Dictionary<string, string> { ["NO_COLOR"] = "1", ["COLUMNS"] = "200" });
+}
