@@ -147,10 +147,13 @@ internal static class ControlApi
     }
 
     /// <summary>Finds the function a request names, honouring a qualifier in the name or the query.</summary>
-    internal static FunctionDefinition Resolve(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
+    internal static FunctionDefinition Resolve(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper) =>
+        Resolve(context, fn, registry, mapper, out _);
+
+    internal static FunctionDefinition Resolve(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, out string? qualifier)
     {
         var reference = FunctionArn.Parse(fn);
-        var qualifier = Qualifier(context, reference);
+        qualifier = Qualifier(context, reference);
         if (qualifier is not null and not "$LATEST")
         {
             throw LambdaException.NotFound($"Function not found: {mapper.Arn(reference.Name, qualifier)}");

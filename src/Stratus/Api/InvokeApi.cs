@@ -31,7 +31,7 @@ internal static class InvokeApi
     private static async Task InvokeAsync(HttpContext context, FunctionRegistry registry, FunctionMapper mapper, Invoker invoker)
     {
         var request = context.Request;
-        var function = ControlApi.Resolve(context, (string)request.RouteValues["fn"]!, registry, mapper);
+        var function = ControlApi.Resolve(context, (string)request.RouteValues["fn"]!, registry, mapper, out var qualifier);
         var type = request.Headers["X-Amz-Invocation-Type"].ToString();
         var isEvent = type == "Event";
         if (type.Length > 0 && !isEvent && type != "RequestResponse" && type != "DryRun")
@@ -58,7 +58,10 @@ internal static class InvokeApi
             return;
         }
 
-        var invocation = new InvocationRequest(Guid.NewGuid().ToString(), payload, clientContext);
+        var invocation = new InvocationRequest(Guid.NewGuid().ToString(), payload, clientContext)
+        {
+            InvokedFunctionArn = mapper.Arn(function.Name, qualifier),
+        };
         response.Headers["x-amzn-RequestId"] = invocation.RequestId;
         if (isEvent)
         {

@@ -246,7 +246,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             InitDurationMs = first ? _initDurationMs : -1,
         };
         var traceId = string.Create(CultureInfo.InvariantCulture, $"Root=1-{now.ToUnixTimeSeconds():x8}-{Id[..24]};Sampled=0");
-        return new DispatchedInvocation(invocation, (now + timeout).ToUnixTimeMilliseconds(), _functionArn, traceId);
+        return new DispatchedInvocation(invocation, (now + timeout).ToUnixTimeMilliseconds(), invocation.InvokedFunctionArn ?? _functionArn, traceId);
     }
 
     private bool _anyInvoked;

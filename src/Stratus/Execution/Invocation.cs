@@ -21,6 +21,9 @@ public sealed class InvocationRequest
 
     public Task<InvocationResult> Result => _completion.Task;
 
+    /// <summary>The ARN the caller named (qualified only if the caller gave a qualifier), as the function sees it.</summary>
+    public string? InvokedFunctionArn { get; init; }
+
     /// <summary>When it started waiting for an instance (a <see cref="TimeProvider"/> timestamp).</summary>
     internal long EnqueuedAt { get; set; }
 
