@@ -43,7 +43,8 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
-        return await parsed.InvokeAsync();
+        // The server handles SIGTERM and Ctrl-C itself (a clean stop, exit 0); the parser must not turn them into 143/130.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     /// <summary>Runs a client verb, mapping failures to messages and exit codes.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Stratus.Hosting;
 
@@ -54,8 +55,19 @@ internal static class ServerCommand
                 return ExitCodes.Unreachable;
             }
 
+            // SIGTERM and Ctrl-C start a clean stop; the process exits when it is done, with code 0.
+            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnSignal(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.TrySetResult();
+            }
+
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
             Console.WriteLine($"Stratus listening on {server.Address.GetLeftPart(UriPartial.Authority)}");
-            await server.WaitForShutdownAsync();
+            await Task.WhenAny(stop.Task, server.WaitForShutdownAsync());
             await server.DisposeAsync();
             Console.WriteLine("Stratus stopped");
             return ExitCodes.Ok;

@@ -362,9 +362,10 @@ internal sealed partial class InstancePool
             if (start)
             {
                 _starting++;
+                // One more instance per cold-start period at most: each start changes the wait it was based on.
+                _recheck = _time.CreateTimer(_ => Retry(), null, TimeSpan.FromMilliseconds(Math.Clamp(ColdStartEstimateMs, 5, 1000)), Timeout.InfiniteTimeSpan);
             }
-
-            if (_waiters.Count > _starting)
+            else if (_waiters.Count > _starting)
             {
                 ArmRecheckLocked();
             }

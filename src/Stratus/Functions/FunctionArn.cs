@@ -11,6 +11,12 @@ public readonly partial record struct FunctionArn(string Name, string? Qualifier
 {
     public static FunctionArn Parse(string value)
     {
+        // The common case, a plain name, skips the regular expression (Invoke's hot path).
+        if (value.Length is > 0 and <= 64 && !value.AsSpan().ContainsAnyExcept(NameCharacters))
+        {
+            return new FunctionArn(value, null, null);
+        }
+
         var match = Pattern().Match(value);
         if (!match.Success || match.Groups["name"].Length > 64)
         {
@@ -23,6 +29,9 @@ public readonly partial record struct FunctionArn(string Name, string? Qualifier
         var account = match.Groups["account"].Success ? match.Groups["account"].Value : null;
         return new FunctionArn(match.Groups["name"].Value, qualifier, account);
     }
+
+    private static readonly System.Buffers.SearchValues<char> NameCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 
     public static string Format(string region, string accountId, string name, string? qualifier = null) =>
         qualifier is null
