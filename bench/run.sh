@@ -41,6 +41,10 @@ fi
 command -v node >/dev/null || die "node is required"
 command -v dotnet >/dev/null || die "dotnet is required"
 NODE=$(command -v node)
+# Stratus starts instances with a clean environment (PATH, LANG, TZ and the Lambda variables only).
+# The baselines get one too: variables such as NODE_EXTRA_CA_CERTS (set on some machines) make every
+# node start tens of milliseconds slower, and a proxy variable could reroute curl.
+CLEAN_ENV=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME" LANG=C.UTF-8 TZ=:UTC)
 
 # ---------------------------------------------------------------- processes and cleanup
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/stratus-bench.XXXXXX")
@@ -90,6 +94,15 @@ wait_for_line() {
   die "no /$regex/ from process $pid within ${seconds}s"
 }
 
+# busy_percent SECONDS: percentage of all CPUs busy over the next SECONDS (from /proc/stat).
+busy_percent() {
+  local a b
+  a=$(awk '/^cpu / {print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+  sleep "$1"
+  b=$(awk '/^cpu / {print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2])}'
+}
+
 instances() { pgrep -c -P "$SERVER_PID" -f bootstrap.mjs || true; }
 
 # run_wrk NAME URL THREADS CONNECTIONS DURATION: saves the output as $RAW/NAME.txt.
@@ -119,7 +132,10 @@ mkdir -p "$RAW"
   echo "duration=$DURATION"
   echo "warmup=$WARMUP"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+  # Share of the CPUs busy (with other work) over the 2 s before the run: the machine may be shared.
+  echo "busy_before=$(busy_percent 2)"
 } >"$RAW/meta.env"
+ps -eo pid,pcpu,etime,args --sort=-pcpu | head -8 | cut -c1-200 >"$RAW/ps-before.txt"
 
 # ---------------------------------------------------------------- build and start
 log "building Stratus (Release)"
@@ -136,7 +152,7 @@ INVOKE_URL=$ENDPOINT/2015-03-31/functions/$FUNCTION/invocations
 
 BASELINE_PORT=$(free_port)
 log "starting the raw node baseline on 127.0.0.1:$BASELINE_PORT"
-"$NODE" "$BENCH_DIR/baseline/server.js" "$BASELINE_PORT" >"$WORK/baseline.log" 2>&1 &
+"${CLEAN_ENV[@]}" "$NODE" "$BENCH_DIR/baseline/server.js" "$BASELINE_PORT" >"$WORK/baseline.log" 2>&1 &
 BASELINE_PID=$!
 wait_for_line "$WORK/baseline.log" '^baseline listening on http://' "$BASELINE_PID" 30
 BASELINE_URL=http://127.0.0.1:$BASELINE_PORT/
@@ -176,13 +192,13 @@ BASELINE_PID=""
 # -N: commands run without a shell, so the timings are the commands' own.
 INVOKE_CMD="curl -sf -o /dev/null -X POST --data-binary {} $INVOKE_URL"
 log "hyperfine: cold Invoke ($COLD_RUNS runs, each after a configuration change)"
-hyperfine -N --style basic --runs "$COLD_RUNS" \
+"${CLEAN_ENV[@]}" hyperfine -N --style basic --runs "$COLD_RUNS" \
   --prepare "bash $BENCH_DIR/lib/force-cold.sh $ENDPOINT $FUNCTION $SERVER_PID" \
   --export-json "$RAW/cold.json" -n cold-invoke "$INVOKE_CMD" >"$RAW/cold.txt"
 echo "instances_after_cold=$(instances)" >>"$RAW/meta.env"
 
 log "hyperfine: baselines (node -e 0, warm Invoke, /health; $WARM_RUNS runs each)"
-hyperfine -N --style basic --warmup 5 --runs "$WARM_RUNS" --export-json "$RAW/baselines.json" \
+"${CLEAN_ENV[@]}" hyperfine -N --style basic --warmup 5 --runs "$WARM_RUNS" --export-json "$RAW/baselines.json" \
   -n node-start "$NODE -e 0" \
   -n warm-invoke "$INVOKE_CMD" \
   -n health "curl -sf -o /dev/null $ENDPOINT/health" >"$RAW/baselines.txt"

@@ -73,13 +73,13 @@ def main():
     cold_ok = overhead_ms <= COLD_TARGET_MS
 
     rows = [
-        ("Warm Invoke, 64 connections: req/s", f"{s64['rps']:,.0f}", f"{r64['rps']:,.0f}", f"{ratio64:.1%}",
+        ("64 connections: throughput (req/s)", f"{s64['rps']:,.0f}", f"{r64['rps']:,.0f}", f"{ratio64:.1%}",
          f">= {THROUGHPUT_TARGET:.0%} of raw: {verdict(tput_ok)}"),
-        ("  p50 / p99 latency (ms)", f"{ms(s64['p50_us']):.2f} / {ms(s64['p99_us']):.2f}",
+        ("64 connections: p50 / p99 latency (ms)", f"{ms(s64['p50_us']):.2f} / {ms(s64['p99_us']):.2f}",
          f"{ms(r64['p50_us']):.2f} / {ms(r64['p99_us']):.2f}",
          f"{s64['p50_us'] / r64['p50_us']:.1f}x / {s64['p99_us'] / r64['p99_us']:.1f}x", ""),
-        ("Warm Invoke, 1 connection: req/s", f"{s1['rps']:,.0f}", f"{r1['rps']:,.0f}", f"{ratio1:.1%}", ""),
-        ("  p50 / p99 latency (ms)", f"{ms(s1['p50_us']):.3f} / {ms(s1['p99_us']):.3f}",
+        ("1 connection: throughput (req/s)", f"{s1['rps']:,.0f}", f"{r1['rps']:,.0f}", f"{ratio1:.1%}", ""),
+        ("1 connection: p50 / p99 latency (ms)", f"{ms(s1['p50_us']):.3f} / {ms(s1['p99_us']):.3f}",
          f"{ms(r1['p50_us']):.3f} / {ms(r1['p99_us']):.3f}",
          f"{s1['p50_us'] / r1['p50_us']:.1f}x / {s1['p99_us'] / r1['p99_us']:.1f}x",
          f"p50 < {P50_TARGET_MS:g} ms: {verdict(p50_ok)}"),
@@ -90,9 +90,9 @@ def main():
             continue
         s, r = wrk(raw, f"stratus-c{connections}"), wrk(raw, f"raw-c{connections}")
         if s and r:
-            rows.append((f"Warm Invoke, {connections} connections: req/s", f"{s['rps']:,.0f}", f"{r['rps']:,.0f}",
+            rows.append((f"{connections} connections: throughput (req/s)", f"{s['rps']:,.0f}", f"{r['rps']:,.0f}",
                          f"{s['rps'] / r['rps']:.1%}", ""))
-            rows.append(("  p50 / p99 latency (ms)", f"{ms(s['p50_us']):.2f} / {ms(s['p99_us']):.2f}",
+            rows.append((f"{connections} connections: p50 / p99 latency (ms)", f"{ms(s['p50_us']):.2f} / {ms(s['p99_us']):.2f}",
                          f"{ms(r['p50_us']):.2f} / {ms(r['p99_us']):.2f}", "", ""))
 
     cold_rows = [
@@ -124,7 +124,7 @@ def main():
         print(f"{name:<{width}}{a:>18}  {note}")
     if errors:
         print(f"\nwrk errors (non-2xx, socket): {errors}")
-    print(f"\nload average before/after: {m['load_before']} / {m['load_after']}")
+    print(f"\nCPUs busy with other work before the run: {m['busy_before']}% (load average {m['load_before']})")
     print(f"report: {output}")
 
     # ---- markdown
@@ -133,7 +133,7 @@ def main():
         "",
         f"Run {m['date']} on commit {m['commit']}: {m['cores']} cores, {m['cpu']}, {m['kernel']} ({m['os']}), "
         f".NET SDK {m['dotnet_sdk']} (runtime {m['dotnet_runtime']}), node {m['node']}, wrk {m['wrk']}, hyperfine {m['hyperfine']}. "
-        f"Load average before/after: {m['load_before']} / {m['load_after']}.",
+        f"Before the run the CPUs were {m['busy_before']}% busy with other work (load average {m['load_before']}).",
         "",
         f"## Warm Invoke (wrk, {m['duration']} per run, after a {m['warmup']} warm-up at 64 connections)",
         "",
@@ -142,7 +142,7 @@ def main():
         "| | Stratus | raw node `http` | Stratus / raw | target |",
         "|---|---:|---:|---:|---|",
     ]
-    lines += [f"| {name.strip()} | {a} | {b} | {c} | {d} |" for name, a, b, c, d in rows]
+    lines += [f"| {name} | {a} | {b} | {c} | {d} |" for name, a, b, c, d in rows]
     lines += [
         "",
         f"Stratus instances (node processes) alive after the 64-connection run: {m.get('instances_after_c64', '?')}.",

@@ -96,7 +96,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         ProcessId = process.Id;
         process.StandardInput.Close();
         _output.AttachMarkerWriter(process.Id);
-        _pump = Task.WhenAll(_output.PumpAsync(process.StandardOutput.BaseStream), _output.PumpAsync(process.StandardError.BaseStream));
+        _pump = _output.StartPump(process.StandardOutput.BaseStream, $"stratus-output-{process.Id}");
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         Log.Started(_logger, _function.Name, Id, process.Id);
     }

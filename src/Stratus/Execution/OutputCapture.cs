@@ -36,13 +36,39 @@ internal sealed class OutputCapture : IDisposable
         }
     }
 
-    public async Task PumpAsync(Stream output)
+    /// <summary>
+    /// Reads the pipe on a thread of its own. Anonymous pipes have no asynchronous reads on Linux:
+    /// an async read would park a thread-pool thread per instance for its whole life and starve the pool.
+    /// </summary>
+    public Task StartPump(Stream output, string threadName)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Pump(output);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        }, maxStackSize: 256 * 1024)
+        {
+            IsBackground = true,
+            Name = threadName,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void Pump(Stream output)
     {
         var buffer = new byte[16 * 1024];
         try
         {
             int read;
-            while ((read = await output.ReadAsync(buffer)) > 0)
+            while ((read = output.Read(buffer)) > 0)
             {
                 Consume(buffer.AsSpan(0, read));
             }

@@ -13,7 +13,7 @@ internal sealed class RuntimeLauncher
 {
     // setsid gives the instance its own process group (see ProcessGroup); the shell merges stderr into
     // stdout so the log keeps the order the function wrote in. Both exec, so the pid stays the runtime's.
-    private const string MergeOutput = "exec \"$0\" \"$@\" 2>&1";
+    private const string MergeOutput = "exec 2>&1; exec \"$0\" \"$@\"";
 
     private readonly StratusOptions _options;
     private readonly string _runtimesDirectory;
@@ -38,7 +38,8 @@ internal sealed class RuntimeLauncher
         {
             WorkingDirectory = codeDirectory,
             RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            // stderr is merged into stdout by the shell before anything runs (see MergeOutput).
+            RedirectStandardError = false,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
