@@ -189,6 +189,9 @@ kill -TERM "$BASELINE_PID" && wait "$BASELINE_PID" 2>/dev/null || true
 BASELINE_PID=""
 
 # ---------------------------------------------------------------- (b) cold start
+# Noise hurts the cold starts most: note how busy the CPUs are now (other sessions on a shared
+# machine, or Stratus still storing the logs of the wrk runs), with no request in flight.
+echo "busy_before_cold=$(busy_percent 2)" >>"$RAW/meta.env"
 # -N: commands run without a shell, so the timings are the commands' own.
 INVOKE_CMD="curl -sf -o /dev/null -X POST --data-binary {} $INVOKE_URL"
 log "hyperfine: cold Invoke ($COLD_RUNS runs, each after a configuration change)"

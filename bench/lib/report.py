@@ -124,7 +124,8 @@ def main():
         print(f"{name:<{width}}{a:>18}  {note}")
     if errors:
         print(f"\nwrk errors (non-2xx, socket): {errors}")
-    print(f"\nCPUs busy with other work before the run: {m['busy_before']}% (load average {m['load_before']})")
+    print(f"\nCPUs busy with other work before the run: {m['busy_before']}% (load average {m['load_before']}); "
+          f"before the cold starts: {m.get('busy_before_cold', '?')}%")
     print(f"report: {output}")
 
     # ---- markdown
@@ -133,7 +134,8 @@ def main():
         "",
         f"Run {m['date']} on commit {m['commit']}: {m['cores']} cores, {m['cpu']}, {m['kernel']} ({m['os']}), "
         f".NET SDK {m['dotnet_sdk']} (runtime {m['dotnet_runtime']}), node {m['node']}, wrk {m['wrk']}, hyperfine {m['hyperfine']}. "
-        f"Before the run the CPUs were {m['busy_before']}% busy with other work (load average {m['load_before']}).",
+        f"Before the run the CPUs were {m['busy_before']}% busy with other work (load average {m['load_before']}); "
+        f"before the cold starts, {m.get('busy_before_cold', '?')}%.",
         "",
         f"## Warm Invoke (wrk, {m['duration']} per run, after a {m['warmup']} warm-up at 64 connections)",
         "",

@@ -40,12 +40,22 @@ public sealed class ExecutionEngine : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ExecutionEngine>();
         _launcher = new RuntimeLauncher(Options);
+        RunDirectory = Path.Combine(Options.DataDirectory, "instances");
+        // Output files of instances from a previous run (killed server) are of no use now.
+        if (Directory.Exists(RunDirectory))
+        {
+            Directory.Delete(RunDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(RunDirectory);
         _registry.Changed += OnFunctionChanged;
         var period = TimeSpan.FromMilliseconds(Math.Clamp(Options.KeepAlive.TotalMilliseconds / 4, 10, 1000));
         _reaper = time.CreateTimer(_ => Reap(), null, period, period);
     }
 
     internal StratusOptions Options { get; }
+
+    internal string RunDirectory { get; }
 
     /// <summary>Instances alive right now, across all functions.</summary>
     public int InstanceCount => _pools.Values.Sum(pool => pool.InstanceCount);

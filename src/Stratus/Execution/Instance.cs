@@ -17,13 +17,12 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private readonly FunctionDefinition _function;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly OutputCapture _output = new();
+    private readonly OutputLog _output;
     private readonly long _startedAt;
     private readonly string _functionArn;
 
     private RuntimeApiServer? _api;
     private Process? _process;
-    private Task _pump = Task.CompletedTask;
     private bool _ready;
     private bool _dead;
     private double _initDurationMs = -1;
@@ -56,6 +55,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         _logger = logger;
         _startedAt = time.GetTimestamp();
         Id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        _output = new OutputLog(Path.Combine(pool.RunDirectory, Id + ".log"));
     }
 
     public string Id { get; }
@@ -71,7 +71,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         _api = await RuntimeApiServer.StartAsync(this, services, loggerFactory);
         var now = _time.GetUtcNow();
         var logStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy/MM/dd}/[{_function.Version}]{Id}");
-        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, logStream);
+        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, logStream, _output.Path);
         if (start is null)
         {
             _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);
@@ -94,9 +94,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         _process = process;
         ProcessId = process.Id;
-        process.StandardInput.Close();
-        _output.AttachMarkerWriter(process.Id);
-        _pump = _output.StartPump(process.StandardOutput.BaseStream, $"stratus-output-{process.Id}");
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         Log.Started(_logger, _function.Name, Id, process.Id);
     }
@@ -190,7 +187,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         }
 
         var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
-        await _output.DrainAsync();
         var log = BuildLog(running, duration, null);
         running.Invocation.TryComplete(new InvocationResult(body.ToArray(), isError ? "Unhandled" : null, log));
         _pool.Release(this, duration);
@@ -284,8 +280,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         try
         {
             Kill();
-            await _output.DrainAsync();
-            running.Invocation.TryComplete(new InvocationResult(payload, "Unhandled", BuildLog(running, duration, "timeout", timeoutLine)));
+                running.Invocation.TryComplete(new InvocationResult(payload, "Unhandled", BuildLog(running, duration, "timeout", timeoutLine)));
         }
         finally
         {
@@ -327,9 +322,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         }
 
         Log.Exited(_logger, _function.Name, Id, exit);
-        // The runtime may have left children holding the pipe; don't wait on them forever.
-        _output.DetachMarkerWriter();
-        await Task.WhenAny(_pump, Task.Delay(TimeSpan.FromMilliseconds(200), _time));
         var running = TakeRunning(null);
         if (running is not null)
         {

@@ -41,6 +41,9 @@ internal sealed partial class InstancePool
 
     public TimeSpan InitTimeout => _engine.Options.InitTimeout;
 
+    /// <summary>Where instances keep their output files while they run.</summary>
+    public string RunDirectory => _engine.RunDirectory;
+
     public int InstanceCount
     {
         get

@@ -11,9 +11,10 @@ namespace Stratus.Execution;
 /// </summary>
 internal sealed class RuntimeLauncher
 {
-    // setsid gives the instance its own process group (see ProcessGroup); the shell merges stderr into
-    // stdout so the log keeps the order the function wrote in. Both exec, so the pid stays the runtime's.
-    private const string MergeOutput = "exec 2>&1; exec \"$0\" \"$@\"";
+    // setsid gives the instance its own process group (see ProcessGroup); the shell sends stdout and
+    // stderr, in the order written, to the instance's output file (see OutputLog), appending, and
+    // closes stdin. Both exec, so the pid stays the runtime's.
+    private const string MergeOutput = "exec </dev/null >>\"$0\" 2>&1; exec \"$@\"";
 
     private readonly StratusOptions _options;
     private readonly string _runtimesDirectory;
@@ -31,21 +32,18 @@ internal sealed class RuntimeLauncher
     }
 
     /// <summary>Returns the start info, or an init error (type, message) when the code cannot be started.</summary>
-    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string logStreamName)
+    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string logStreamName, string outputPath)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
         var start = new ProcessStartInfo(ProcessGroup.Setsid)
         {
             WorkingDirectory = codeDirectory,
-            RedirectStandardOutput = true,
-            // stderr is merged into stdout by the shell before anything runs (see MergeOutput).
-            RedirectStandardError = false,
-            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         start.ArgumentList.Add("/bin/sh");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(MergeOutput);
+        start.ArgumentList.Add(outputPath);
         switch (family)
         {
             case RuntimeFamily.Node:

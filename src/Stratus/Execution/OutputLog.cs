@@ -1,0 +1,77 @@
+using System.Text;
+
+namespace Stratus.Execution;
+
+/// <summary>
+/// An instance's output (stdout and stderr merged), which the runtime appends to a file of its own.
+/// A runtime writes its log lines before it posts a response, so when the response arrives every
+/// line of that invocation is already in the file: reading to the end then needs no reader thread,
+/// no wake-up per line, and can never miss or misattribute output.
+/// </summary>
+internal sealed class OutputLog : IDisposable
+{
+    /// <summary>Most output kept for one invocation's log; the rest is skipped.</summary>
+    private const int MaxCharsPerTake = 256 * 1024;
+
+    private readonly Lock _lock = new();
+    private readonly string _path;
+    private readonly FileStream _reader;
+    private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+    private readonly byte[] _bytes = new byte[16 * 1024];
+    private readonly char[] _chars = new char[16 * 1024];
+    private bool _disposed;
+
+    public OutputLog(string path)
+    {
+        _path = path;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        _reader = new FileStream(path, FileMode.Create, FileAccess.Read | FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+    }
+
+    public string Path => _path;
+
+    /// <summary>Returns what was written since the last call.</summary>
+    public string Take()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return "";
+            }
+
+            var text = new StringBuilder();
+            int read;
+            while ((read = _reader.Read(_bytes)) > 0)
+            {
+                if (text.Length >= MaxCharsPerTake)
+                {
+                    // Too much for one log record: drop the rest of it, keep reading position current.
+                    _reader.Seek(0, SeekOrigin.End);
+                    text.Append("\n[output truncated]\n");
+                    break;
+                }
+
+                var chars = _decoder.GetChars(_bytes, 0, read, _chars, 0, flush: false);
+                text.Append(_chars, 0, chars);
+            }
+
+            return text.ToString();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _reader.Dispose();
+            File.Delete(_path);
+        }
+    }
+}
