@@ -15,7 +15,26 @@ internal static class RequestReader
             throw LambdaException.TooLarge(tooLargeMessage);
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is { } length and > 0 and < int.MaxValue ? (int)length : 1024);
+        if (request.ContentLength is { } declared)
+        {
+            // The common case: read straight into an array of the declared size.
+            var exact = new byte[declared];
+            var filled = 0;
+            while (filled < exact.Length)
+            {
+                var n = await request.Body.ReadAsync(exact.AsMemory(filled));
+                if (n == 0)
+                {
+                    break;
+                }
+
+                filled += n;
+            }
+
+            return filled == exact.Length ? exact : exact[..filled];
+        }
+
+        using var buffer = new MemoryStream(1024);
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk)) > 0)

@@ -32,6 +32,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private string? _lastCompletedId;
     private (ReadOnlyMemory<byte> Body, string? Type)? _initError;
     private ITimer? _initTimer;
+    private PeakMemory? _peakMemory;
 
     private sealed class Running
     {
@@ -94,6 +95,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         _process = process;
         ProcessId = process.Id;
+        _peakMemory = new PeakMemory(process.Id);
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         Log.Started(_logger, _function.Name, Id, process.Id);
     }
@@ -150,7 +152,8 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
                 return Task.FromResult<DispatchedInvocation?>(BeginLocked(queued));
             }
 
-            waiting = new TaskCompletionSource<DispatchedInvocation?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Continuations run inline: the caller that assigns work writes the runtime's response itself.
+            waiting = new TaskCompletionSource<DispatchedInvocation?>();
             _waitingNext = waiting;
             first = !_ready;
             if (first)
@@ -188,8 +191,10 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
         var log = BuildLog(running, duration, null);
-        running.Invocation.TryComplete(new InvocationResult(body.ToArray(), isError ? "Unhandled" : null, log));
+        var result = new InvocationResult(body.ToArray(), isError ? "Unhandled" : null, log);
+        // Free the instance first: completing runs the caller's continuation inline (the HTTP reply).
         _pool.Release(this, duration);
+        running.Invocation.TryComplete(result);
         return 202;
     }
 
@@ -378,6 +383,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         }
 
         _output.Dispose();
+        _peakMemory?.Dispose();
         _process?.Dispose();
     }
 
@@ -416,32 +422,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         return text.ToString();
     }
 
-    /// <summary>Peak resident memory of the runtime process (VmHWM), in MB.</summary>
-    private long MaxMemoryUsedMb()
-    {
-        if (ProcessId == 0)
-        {
-            return 0;
-        }
-
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    var kb = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
-                    return (kb + 1023) / 1024;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-        {
-            // The process is gone; nothing to measure.
-        }
-
-        return 0;
-    }
+    private long MaxMemoryUsedMb() => _peakMemory?.ReadMegabytes() ?? 0;
 
     private static string SignalName(int signal) => signal switch
     {

@@ -3,6 +3,8 @@ namespace Stratus.Storage.Sqlite;
 internal sealed class SqliteLogStore : ILogStore
 {
     private readonly SqliteDatabase _database;
+    private readonly Lock _writeLock = new();
+    private Microsoft.Data.Sqlite.SqliteConnection? _writer;
 
     public SqliteLogStore(SqliteDatabase database)
     {
@@ -12,7 +14,15 @@ internal sealed class SqliteLogStore : ILogStore
 
     public void Append(IReadOnlyList<LogRecord> records)
     {
-        using var connection = _database.Open();
+        // One writer appends in batches; it keeps its connection open rather than reopening per batch.
+        lock (_writeLock)
+        {
+            AppendLocked(_writer ??= _database.Open(), records);
+        }
+    }
+
+    private static void AppendLocked(Microsoft.Data.Sqlite.SqliteConnection connection, IReadOnlyList<LogRecord> records)
+    {
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
         command.CommandText = "INSERT INTO logs (function_name, request_id, timestamp, text) VALUES ($fn, $id, $ts, $text)";
