@@ -48,17 +48,30 @@ public sealed partial class Invoker : IAsyncDisposable
     {
         var task = Task.Run(async () =>
         {
-            try
+            // An accepted event is not dropped because capacity is short right now: it waits and retries.
+            var backoff = TimeSpan.FromMilliseconds(100);
+            while (true)
             {
-                var result = await InvokeAsync(function, invocation);
-                if (result.FunctionError is not null)
+                try
                 {
-                    Log.AsyncFailed(_logger, function.Name, invocation.RequestId);
+                    var result = await InvokeAsync(function, invocation);
+                    if (result.FunctionError is not null)
+                    {
+                        Log.AsyncFailed(_logger, function.Name, invocation.RequestId);
+                    }
+
+                    return;
                 }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Log.AsyncError(_logger, function.Name, invocation.RequestId, ex);
+                catch (Api.LambdaException ex) when (ex.StatusCode == 429)
+                {
+                    await Task.Delay(backoff, _time);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    Log.AsyncError(_logger, function.Name, invocation.RequestId, ex);
+                    return;
+                }
             }
         });
         lock (_lock)
