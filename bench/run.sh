@@ -119,7 +119,12 @@ mkdir -p "$RAW"
 # ---------------------------------------------------------------- machine
 {
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src runtimes 2>/dev/null || echo ' (+ uncommitted changes in src/ or runtimes/)')"
+  if commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null); then
+    [[ -z $(git -C "$ROOT" status --porcelain -- src runtimes) ]] || commit+=" (+ uncommitted changes in src/ or runtimes/)"
+  else
+    commit=unknown
+  fi
+  echo "commit=$commit"
   echo "cores=$(nproc)"
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
   echo "kernel=$(uname -sr)"
