@@ -5,9 +5,9 @@
 // AWS_LAMBDA_RUNTIME_API. Started as `node bootstrap.mjs` with cwd = task root.
 //
 // Startup time matters: node:util, node:fs, node:path and node:url are already
-// loaded by Node's own bootstrap, so importing them is free; node:http is the
-// only real cost. Nothing else is imported until it is needed.
-import http from 'node:http';
+// loaded by Node's own bootstrap, so importing them is free; node:net is small.
+// Nothing else is imported until it is needed.
+import net from 'node:net';
 import { format } from 'node:util';
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -22,11 +22,6 @@ const apiAddress = env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
 const portAt = apiAddress.lastIndexOf(':');
 const API_HOST = apiAddress.slice(0, portAt).replace(/^\[(.*)\]$/, '$1');
 const API_PORT = Number(apiAddress.slice(portAt + 1));
-
-// One keep-alive socket, reused for every call to the Runtime API. Idle pooled
-// sockets are unref'd by the agent, so they don't keep the process alive and
-// 'beforeExit' still fires when user code leaves nothing pending.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 // Error types Lambda reports for runtime-level failures ("Runtime.<Name>").
 function runtimeErrorClass(name) {
@@ -43,46 +38,143 @@ const NodeJsExit = runtimeErrorClass('NodeJsExit');
 
 // ---------------------------------------------------------------- Runtime API
 
-function send(method, path, body, headers) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: API_HOST, port: API_PORT, method, path, agent, headers },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode,
-            headers: res.headers,
-            body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+// A minimal HTTP/1.1 client on one keep-alive socket. The Runtime API is the hot
+// path of every invocation: a raw socket costs far less per call than node:http,
+// and pipelining lets a response and the next `invocation/next` leave in one write.
+// The socket is unref'd while no call is outstanding, so it does not keep the
+// process alive and 'beforeExit' still fires when user code leaves nothing pending.
+class RuntimeClient {
+  constructor(host, port) {
+    this.host = host;
+    this.port = port;
+    this.socket = null;
+    this.pending = [];
+    this.chunks = [];
+    this.length = 0;
+  }
+
+  // Sends the requests in one write; resolves to their responses, in order.
+  send(requests) {
+    if (!this.socket) this.connect();
+    const parts = [];
+    for (const { method, path, headers, body } of requests) {
+      let head = `${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\n`;
+      for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+      const payload = body === undefined ? undefined : Buffer.from(body);
+      if (payload) head += `Content-Length: ${payload.length}\r\n`;
+      parts.push(Buffer.from(head + '\r\n', 'latin1'));
+      if (payload) parts.push(payload);
+    }
+    const promises = requests.map(() => new Promise((resolve, reject) => this.pending.push({ resolve, reject })));
+    this.socket.ref();
+    this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    return promises;
+  }
+
+  connect() {
+    const socket = net.createConnection({ host: this.host, port: this.port });
+    socket.setNoDelay(true);
+    socket.on('data', (data) => this.receive(data));
+    socket.on('error', (err) => this.drop(socket, err));
+    socket.on('close', () => this.drop(socket, new Error('Runtime API connection closed')));
+    this.socket = socket;
+    this.chunks = [];
+    this.length = 0;
+  }
+
+  drop(socket, err) {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    socket.destroy();
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) p.reject(err);
+  }
+
+  receive(data) {
+    this.chunks.push(data);
+    this.length += data.length;
+    while (this.pending.length > 0 && this.length > 0) {
+      const buffer = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.length);
+      this.chunks = [buffer];
+      const response = parseResponse(buffer);
+      if (!response) return;
+      const rest = buffer.subarray(response.size);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.length = rest.length;
+      const waiter = this.pending.shift();
+      if (this.pending.length === 0) this.socket?.unref();
+      waiter.resolve(response);
+    }
+  }
 }
 
-// The server may close the pooled socket while it is idle; the request that
-// then picks it up fails at once, so retry once on a fresh connection.
+// Parses one complete response at the start of `buffer`; undefined if more bytes are needed.
+function parseResponse(buffer) {
+  const headEnd = buffer.indexOf('\r\n\r\n');
+  if (headEnd < 0) return undefined;
+  const lines = buffer.toString('latin1', 0, headEnd).split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  const headers = {};
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(':');
+    if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+  }
+  let offset = headEnd + 4;
+  if (headers['transfer-encoding'] === 'chunked') {
+    const pieces = [];
+    for (;;) {
+      const lineEnd = buffer.indexOf('\r\n', offset);
+      if (lineEnd < 0) return undefined;
+      const size = parseInt(buffer.toString('latin1', offset, lineEnd), 16);
+      if (buffer.length < lineEnd + 2 + size + 2) return undefined;
+      pieces.push(buffer.subarray(lineEnd + 2, lineEnd + 2 + size));
+      offset = lineEnd + 2 + size + 2;
+      if (size === 0) break;
+    }
+    return { status, headers, body: Buffer.concat(pieces), size: offset };
+  }
+  const length = Number(headers['content-length'] || 0);
+  if (buffer.length < offset + length) return undefined;
+  return { status, headers, body: buffer.subarray(offset, offset + length), size: offset + length };
+}
+
+const client = new RuntimeClient(API_HOST, API_PORT);
+
+// One call; a connection the server dropped while idle fails at once, so retry once on a fresh one.
 async function call(method, path, body, headers) {
   try {
-    return await send(method, path, body, headers);
+    return await client.send([{ method, path, body, headers }])[0];
   } catch {
-    return send(method, path, body, headers);
+    return client.send([{ method, path, body, headers }])[0];
+  }
+}
+
+function postRequest(path, payload, errorType) {
+  const headers = { 'Content-Type': 'application/json' };
+  // Header values must be plain printable ASCII.
+  if (errorType !== undefined) headers[ERROR_TYPE_HEADER] = String(errorType).replace(/[^\x20-\x7e]/g, '');
+  return { method: 'POST', path, body: payload, headers };
+}
+
+function checkPosted(path, res) {
+  if (res.status !== 202) {
+    process.stderr.write(`stratus bootstrap: POST ${path} -> ${res.status} ${res.body}\n`);
   }
 }
 
 async function post(path, payload, errorType) {
-  const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) };
-  // Header values must be plain printable ASCII or http.request throws.
-  if (errorType !== undefined) headers[ERROR_TYPE_HEADER] = String(errorType).replace(/[^\x20-\x7e]/g, '');
-  const res = await call('POST', path, payload, headers);
-  if (res.status !== 202) {
-    process.stderr.write(`stratus bootstrap: POST ${path} -> ${res.status} ${res.body}\n`);
-  }
+  const request = postRequest(path, payload, errorType);
+  checkPosted(path, await call(request.method, request.path, request.body, request.headers));
+}
+
+const NEXT = { method: 'GET', path: `${API}/invocation/next`, headers: {} };
+
+// Posts an invocation's outcome and asks for the next event in the same write.
+async function postThenNext(path, payload, errorType) {
+  const [posted, next] = client.send([postRequest(path, payload, errorType), NEXT]);
+  checkPosted(path, await posted);
+  return next;
 }
 
 // Lambda's error payload: name/message/stack for Error-like values, typeof/toString otherwise.
@@ -227,7 +319,7 @@ function parseEvent(body, contentType) {
   return JSON.parse(body.toString());
 }
 
-// Runs one invocation; resolves once its response or error has been posted.
+// Runs one invocation; resolves to what to post: { path, payload, errorType }.
 function invoke(handler, isAsync, headers, body) {
   return new Promise((resolveDone) => {
     const id = headers['lambda-runtime-aws-request-id'];
@@ -238,10 +330,6 @@ function invoke(handler, isAsync, headers, body) {
     else delete env._X_AMZN_TRACE_ID;
 
     const path = `${API}/invocation/${encodeURIComponent(id)}`;
-    const onPostFailed = (e) => {
-      process.stderr.write(`stratus bootstrap: cannot reach the Runtime API: ${e}\n`);
-      process.exit(1);
-    };
 
     // Only the first of callback / promise / context.succeed|fail|done counts.
     let finished = false;
@@ -251,7 +339,8 @@ function invoke(handler, isAsync, headers, body) {
       active = null;
       if (err === undefined || err === null) err = 'handled'; // as Lambda's context.fail()
       logError('Invoke Error', err);
-      postError(`${path}/error`, err).then(resolveDone, onPostFailed);
+      const payload = errorPayload(err);
+      resolveDone({ path: `${path}/error`, payload: JSON.stringify(payload), errorType: payload.errorType });
     };
     const succeed = (result) => {
       if (finished) return;
@@ -265,7 +354,7 @@ function invoke(handler, isAsync, headers, body) {
       finished = true;
       active = null;
       // JSON.stringify(function/symbol) is undefined: send null like undefined.
-      post(`${path}/response`, payload === undefined ? 'null' : payload).then(resolveDone, onPostFailed);
+      resolveDone({ path: `${path}/response`, payload: payload === undefined ? 'null' : payload });
     };
     const done = (err, result) => (err === undefined || err === null ? succeed(result) : fail(err));
     // Used when the process is about to die: nothing more gets posted from here.
@@ -363,21 +452,37 @@ async function main() {
   phase = 'ready';
   const isAsync = handler.constructor?.name === 'AsyncFunction';
 
+  let next;
+  try {
+    next = await call('GET', NEXT.path);
+  } catch (e) {
+    unreachable(e);
+  }
   for (;;) {
-    let next;
-    try {
-      next = await call('GET', `${API}/invocation/next`);
-    } catch (e) {
-      process.stderr.write(`stratus bootstrap: cannot reach the Runtime API: ${e}\n`);
-      process.exit(1);
-    }
     if (next.status !== 200) {
       process.stderr.write(`stratus bootstrap: GET /invocation/next -> ${next.status} ${next.body}\n`);
       process.exit(1);
     }
     if (crashing) return;
-    await invoke(handler, isAsync, next.headers, next.body);
+    const outcome = await invoke(handler, isAsync, next.headers, next.body);
+    if (crashing) return;
+    try {
+      next = await postThenNext(outcome.path, outcome.payload, outcome.errorType);
+    } catch {
+      // The connection broke: post again on a fresh one (the server ignores a duplicate), then ask for more.
+      try {
+        await post(outcome.path, outcome.payload, outcome.errorType);
+        next = await call('GET', NEXT.path);
+      } catch (e) {
+        unreachable(e);
+      }
+    }
   }
+}
+
+function unreachable(e) {
+  process.stderr.write(`stratus bootstrap: cannot reach the Runtime API: ${e}\n`);
+  process.exit(1);
 }
 
 main();

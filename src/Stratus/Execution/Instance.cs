@@ -95,7 +95,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         _process = process;
         ProcessId = process.Id;
-        _peakMemory = new PeakMemory(process.Id);
+        _peakMemory = new PeakMemory(process.Id, _time);
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         Log.Started(_logger, _function.Name, Id, process.Id);
     }
@@ -193,7 +193,8 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         var log = BuildLog(running, duration, null);
         var result = new InvocationResult(body.ToArray(), isError ? "Unhandled" : null, log);
         // Free the instance first: completing runs the caller's continuation inline (the HTTP reply).
-        _pool.Release(this, duration);
+        // A first invocation runs code nothing has compiled yet; it says little about the next ones.
+        _pool.Release(this, running.InitDurationMs >= 0 ? -1 : duration);
         running.Invocation.TryComplete(result);
         return 202;
     }

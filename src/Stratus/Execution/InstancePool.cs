@@ -21,7 +21,11 @@ internal sealed partial class InstancePool
     private readonly LinkedList<InvocationRequest> _waiters = new();
     private readonly HashSet<Instance> _all = [];
     private int _starting;
+    private const int DurationWindow = 256;
     private double _durationMs = -1;
+    private double _windowMin = double.MaxValue;
+    private double _previousWindowMin = double.MaxValue;
+    private int _windowCount;
     private double _coldStartMs = -1;
     private ITimer? _recheck;
     private bool _retired;
@@ -122,7 +126,7 @@ internal sealed partial class InstancePool
         {
             if (durationMs >= 0)
             {
-                _durationMs = _durationMs < 0 ? durationMs : (_durationMs * (1 - Smoothing)) + (durationMs * Smoothing);
+                RecordDurationLocked(durationMs);
             }
 
             if (_retired)
@@ -291,27 +295,31 @@ internal sealed partial class InstancePool
     private bool DecideStartLocked(out bool throttled)
     {
         throttled = false;
-        var total = _all.Count + _starting;
+        var total = _all.Count;
         bool wanted;
         if (total == 0)
         {
             wanted = true;
         }
-        else if (_waiters.Count <= _starting)
+        else if (_waiters.Count <= _starting || _starting >= Environment.ProcessorCount)
         {
-            // Every waiter already has a cold start coming.
+            // Every waiter already has a cold start coming, or as many are starting as the cores can take:
+            // starting more at once only makes each one slower.
             wanted = false;
+        }
+        else if (total < Environment.ProcessorCount)
+        {
+            // Up to one instance per core is always worth having once requests queue.
+            wanted = true;
         }
         else if (_durationMs < 0 || _coldStartMs < 0)
         {
-            // Nothing measured yet: start in parallel, but not more at once than there are cores.
-            wanted = _starting < Environment.ProcessorCount;
+            // Nothing measured yet: wait; Retry starts one if the wait grows longer than a cold start.
+            wanted = false;
         }
         else
         {
-            var busy = Math.Max(1, _all.Count - _starting - _idle.Count);
-            var expectedWaitMs = _durationMs * (_waiters.Count - _starting) / busy;
-            wanted = expectedWaitMs > _coldStartMs;
+            wanted = ExpectedWaitMsLocked() > _coldStartMs;
         }
 
         if (!wanted)
@@ -340,6 +348,31 @@ internal sealed partial class InstancePool
         _recheck = _time.CreateTimer(_ => Retry(), null, delay, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>
+    /// Keeps a recent minimum of invocation durations: under CPU contention averages grow with every
+    /// instance added, which would call for yet more instances; the minimum stays near the real work.
+    /// Two windows of <see cref="DurationWindow"/> completions each, so old values age out.
+    /// </summary>
+    private void RecordDurationLocked(double durationMs)
+    {
+        _windowMin = Math.Min(_windowMin, durationMs);
+        if (++_windowCount >= DurationWindow)
+        {
+            _previousWindowMin = _windowMin;
+            _windowMin = double.MaxValue;
+            _windowCount = 0;
+        }
+
+        _durationMs = Math.Min(_windowMin, _previousWindowMin);
+    }
+
+    /// <summary>How long the queue would take to drain on the instances now busy.</summary>
+    private double ExpectedWaitMsLocked()
+    {
+        var busy = Math.Max(1, _all.Count - _starting - _idle.Count);
+        return _durationMs * (_waiters.Count - _starting) / busy;
+    }
+
     private double ColdStartEstimateMs => _coldStartMs < 0 ? 50 : _coldStartMs;
 
     private double OldestWaitMsLocked() =>
@@ -361,7 +394,12 @@ internal sealed partial class InstancePool
                 return;
             }
 
-            start = _waiters.Count > _starting && OldestWaitMsLocked() >= ColdStartEstimateMs && _engine.TryReserveSlot();
+            // A long wait alone can be a pause (GC, a noisy neighbour); once durations are known the
+            // queue must also be expected to take longer than a cold start.
+            start = _waiters.Count > _starting && _starting < Environment.ProcessorCount
+                && OldestWaitMsLocked() >= ColdStartEstimateMs
+                && (_durationMs < 0 || ExpectedWaitMsLocked() > ColdStartEstimateMs)
+                && _engine.TryReserveSlot();
             if (start)
             {
                 _starting++;

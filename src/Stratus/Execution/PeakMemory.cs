@@ -11,9 +11,13 @@ internal sealed class PeakMemory : IDisposable
 {
     private readonly SafeFileHandle? _status;
     private readonly byte[] _buffer = new byte[4096];
+    private readonly TimeProvider _time;
+    private long _readAt;
+    private long _megabytes;
 
-    public PeakMemory(int pid)
+    public PeakMemory(int pid, TimeProvider time)
     {
+        _time = time;
         try
         {
             _status = File.OpenHandle($"/proc/{pid}/status");
@@ -24,7 +28,11 @@ internal sealed class PeakMemory : IDisposable
         }
     }
 
-    /// <summary>Peak resident memory in MB, rounded up; 0 once the process is gone.</summary>
+    /// <summary>
+    /// Peak resident memory in MB, rounded up. Generating the procfs file costs tens of microseconds,
+    /// so under heavy load it is read at most every <see cref="RefreshInterval"/>: a peak only grows,
+    /// and a value that old is what a fast function's REPORT line shows.
+    /// </summary>
     public long ReadMegabytes()
     {
         if (_status is null)
@@ -32,9 +40,22 @@ internal sealed class PeakMemory : IDisposable
             return 0;
         }
 
+        if (_readAt != 0 && _time.GetElapsedTime(_readAt) < RefreshInterval)
+        {
+            return _megabytes;
+        }
+
+        _readAt = _time.GetTimestamp();
+        return _megabytes = Read();
+    }
+
+    public static TimeSpan RefreshInterval { get; } = TimeSpan.FromMilliseconds(20);
+
+    private long Read()
+    {
         try
         {
-            var length = RandomAccess.Read(_status, _buffer, 0);
+            var length = RandomAccess.Read(_status!, _buffer, 0);
             var text = _buffer.AsSpan(0, length);
             var at = text.IndexOf("VmHWM:"u8);
             if (at < 0)

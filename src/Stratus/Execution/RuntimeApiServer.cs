@@ -185,9 +185,11 @@ internal sealed class RuntimeApiServer : IHttpApplication<HttpContext>, IAsyncDi
 
     private static Task WriteStatus(HttpContext context, int status, string errorType, string message)
     {
+        var body = System.Text.Encoding.UTF8.GetBytes($$"""{"errorMessage":"{{message}}","errorType":"{{errorType}}"}""");
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync($$"""{"errorMessage":"{{message}}","errorType":"{{errorType}}"}""");
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
     }
 
     public async ValueTask DisposeAsync()

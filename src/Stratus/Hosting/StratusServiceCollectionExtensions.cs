@@ -35,7 +35,7 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton(sp => new FunctionMapper(sp.GetRequiredService<IOptions<StratusOptions>>().Value));
         services.TryAddSingleton(sp => new ExecutionLimits(sp.GetRequiredService<IOptions<StratusOptions>>().Value.ConcurrencyLimit));
         services.TryAddSingleton<ExecutionEngine>();
-        services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<ILogger<LogSink>>()));
+        services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
         services.TryAddSingleton<Invoker>();
         return services;
     }

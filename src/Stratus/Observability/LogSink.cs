@@ -11,15 +11,18 @@ namespace Stratus.Observability;
 public sealed partial class LogSink : IAsyncDisposable
 {
     private const int MaxBatch = 256;
+    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(5);
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogStore _store;
     private readonly ILogger<LogSink> _logger;
     private readonly Task _writer;
+    private readonly TimeProvider _time;
 
-    public LogSink(ILogStore store, ILogger<LogSink> logger)
+    public LogSink(ILogStore store, TimeProvider time, ILogger<LogSink> logger)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
+        _time = time;
         _logger = logger;
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -66,10 +69,17 @@ public sealed partial class LogSink : IAsyncDisposable
                 Log.WriteFailed(_logger, batch.Count, ex);
             }
 
+            var written = batch.Count;
             batch.Clear();
             foreach (var flush in flushes)
             {
                 flush.TrySetResult();
+            }
+
+            // A small batch means records trickle in: let a few more gather so each commit carries more.
+            if (written is > 0 and < MaxBatch && flushes.Count == 0)
+            {
+                await Task.Delay(CoalesceDelay, _time);
             }
 
             flushes.Clear();
