@@ -8,7 +8,7 @@ namespace Stratus.Execution;
 /// line of that invocation is already in the file: reading to the end then needs no reader thread,
 /// no wake-up per line, and can never miss or misattribute output.
 /// </summary>
-internal sealed class OutputLog : IDisposable
+internal sealed partial class OutputLog : IDisposable
 {
     /// <summary>Most output kept for one invocation's log; the rest is skipped.</summary>
     private const int MaxCharsPerTake = 256 * 1024;
@@ -56,9 +56,38 @@ internal sealed class OutputLog : IDisposable
                 text.Append(_chars, 0, chars);
             }
 
+            ReleaseReadBlocks();
             return text.ToString();
         }
     }
+
+    /// <summary>
+    /// Frees the disk blocks of output already read, without moving the end of the file: the runtime
+    /// keeps appending where it was, and a long-lived instance never fills the disk with old logs.
+    /// </summary>
+    private void ReleaseReadBlocks()
+    {
+        var position = _reader.Position;
+        if (position - _released < ReleaseThreshold)
+        {
+            return;
+        }
+
+        var end = position & ~(BlockSize - 1);
+        if (Fallocate(_reader.SafeFileHandle, PunchHole | KeepSize, 0, end) == 0)
+        {
+            _released = end;
+        }
+    }
+
+    private const int PunchHole = 0x02;
+    private const int KeepSize = 0x01;
+    private const long BlockSize = 4096;
+    private const long ReleaseThreshold = 1024 * 1024;
+    private long _released;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    private static partial int Fallocate(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int mode, long offset, long length);
 
     public void Dispose()
     {
