@@ -44,14 +44,17 @@ public sealed partial class AwsCliTests : IAsyncLifetime
 
     [Theory]
     [InlineData("nodejs20.x")]
+    [InlineData("nodejs22.x")]
     [InlineData("python3.12")]
+    [InlineData("python3.9")]
     [InlineData("provided.al2023")]
+    [InlineData("provided")]
     public async Task CreateFunction_FromZipFile_BecomesActiveWithLambdaShapedConfigurationAndRuns(string runtime)
     {
         var (handler, zip, answeredBy) = runtime switch
         {
-            "nodejs20.x" => ("index.handler", Zips.Create(("index.js", "exports.handler = async (event) => ({ runtime: 'node', echo: event });")), "node"),
-            "python3.12" => ("app.handler", Zips.Create(("app.py", "def handler(event, context):\n    return {'runtime': 'python', 'echo': event}\n")), "python"),
+            "nodejs20.x" or "nodejs22.x" => ("index.handler", Zips.Create(("index.js", "exports.handler = async (event) => ({ runtime: 'node', echo: event });")), "node"),
+            "python3.12" or "python3.9" => ("app.handler", Zips.Create(("app.py", "def handler(event, context):\n    return {'runtime': 'python', 'echo': event}\n")), "python"),
             _ => ("unused.handler", Zips.Create(("bootstrap", PythonBootstrap, (UnixFileMode?)ExecutableMode)), "provided"),
         };
         var name = NewName("create");
