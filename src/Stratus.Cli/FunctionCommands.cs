@@ -69,7 +69,8 @@ internal static class FunctionCommands
             }
             else
             {
-                CliApp.Out.MarkupLineInterpolated($"Deployed [bold]{functionName}[/] ({result["Runtime"]}, {result["CodeSize"]} bytes, sha256 {result["CodeSha256"]})");
+                // Plain text: a hash must not be wrapped at the console width.
+                Console.WriteLine($"Deployed {functionName} ({result["Runtime"]}, {result["CodeSize"]} bytes, sha256 {result["CodeSha256"]})");
             }
 
             return ExitCodes.Ok;
