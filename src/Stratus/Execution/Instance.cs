@@ -369,7 +369,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         waiting?.TrySetResult(null);
         Kill();
         var log = _output.Take();
-        _pool.OnDead(this, wasReady, initError, log, reason);
+        _pool.OnDead(this, wasReady, initError, log, reason, _time.GetElapsedTime(_startedAt).TotalMilliseconds);
         if (queued is not null)
         {
             _pool.Requeue(queued);

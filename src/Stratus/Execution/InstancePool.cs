@@ -175,7 +175,7 @@ internal sealed partial class InstancePool
         }
     }
 
-    public void OnDead(Instance instance, bool wasReady, (ReadOnlyMemory<byte> Body, string? Type)? initError, string log, string reason)
+    public void OnDead(Instance instance, bool wasReady, (ReadOnlyMemory<byte> Body, string? Type)? initError, string log, string reason, double livedMs)
     {
         InvocationRequest? failed = null;
         var start = false;
@@ -208,7 +208,9 @@ internal sealed partial class InstancePool
         if (failed is not null)
         {
             var payload = initError?.Body ?? InvocationResult.ErrorPayload("Runtime.ExitError", $"RequestId: {failed.RequestId} Error: Runtime exited with error: {reason}");
-            var text = log + $"INIT_REPORT Init Duration: 0.00 ms\tPhase: init\tStatus: error\tError Type: {initError?.Type ?? "Runtime.ExitError"}\n";
+            var text = log + string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"INIT_REPORT Init Duration: {livedMs:0.00} ms\tPhase: init\tStatus: error\tError Type: {initError?.Type ?? "Runtime.ExitError"}\n");
             failed.TryComplete(new InvocationResult(payload, "Unhandled", text));
         }
 

@@ -118,7 +118,7 @@ public sealed class NodeRuntimeTests : IAsyncLifetime
         await _host.CreateFunctionAsync("node-no-module", "nodejs20.x", "missing.handler", Zips.NodeEcho());
         await _host.CreateFunctionAsync("node-no-handler", "nodejs20.x", "index.nope", Zips.NodeEcho());
 
-        var noModule = await _host.InvokeAsync("node-no-module");
+        var noModule = await _host.InvokeAsync("node-no-module", tail: true);
         var noHandler = await _host.InvokeAsync("node-no-handler");
         var again = await _host.InvokeAsync("node-no-handler");
 
@@ -126,6 +126,7 @@ public sealed class NodeRuntimeTests : IAsyncLifetime
         Assert.Equal("Unhandled", noModule.FunctionError);
         Assert.Equal("Runtime.ImportModuleError", (string)noModule.Json["errorType"]!);
         Assert.Contains("Cannot find module 'missing'", (string)noModule.Json["errorMessage"]!);
+        Assert.Matches(@"INIT_REPORT Init Duration: \d+\.\d{2} ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError", noModule.Log);
         Assert.Equal("Runtime.HandlerNotFound", (string)noHandler.Json["errorType"]!);
         Assert.Equal("index.nope is undefined or not exported", (string)noHandler.Json["errorMessage"]!);
         Assert.Equal("Runtime.HandlerNotFound", (string)again.Json["errorType"]!);
