@@ -63,28 +63,60 @@ public sealed class ExecutionEngine : IAsyncDisposable
     public int InstanceCountOf(string functionName) =>
         _pools.TryGetValue(functionName, out var pool) ? pool.InstanceCount : 0;
 
-    /// <summary>Runs one invocation of <paramref name="function"/> and returns what it produced.</summary>
+    /// <summary>
+    /// Runs one invocation of <paramref name="function"/> and returns what it produced. Invocations in
+    /// flight (running or waiting for an instance) count against the concurrency limit, as on Lambda;
+    /// over it the caller gets TooManyRequestsException.
+    /// </summary>
     public Task<InvocationResult> InvokeAsync(FunctionDefinition function, InvocationRequest invocation)
     {
         ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(invocation);
         if (_stopping)
         {
             return Task.FromResult(InvocationResult.Failure(invocation.RequestId, "ServiceException", "The server is shutting down"));
         }
 
-        if (!_pools.TryGetValue(function.Name, out var pool) || pool.Function.RevisionId != function.RevisionId)
+        if (!TryReserveSlot())
         {
-            pool = ReplacePool(function);
+            throw Api.LambdaException.Throttled("ConcurrentInvocationLimitExceeded", "Rate Exceeded.");
         }
 
-        return pool.InvokeAsync(invocation);
+        Task<InvocationResult> result;
+        try
+        {
+            result = PoolFor(function).InvokeAsync(invocation);
+        }
+        catch
+        {
+            ReleaseSlot();
+            throw;
+        }
+
+        return ReleaseWhenDone(result);
     }
 
+    private async Task<InvocationResult> ReleaseWhenDone(Task<InvocationResult> result)
+    {
+        try
+        {
+            return await result;
+        }
+        finally
+        {
+            ReleaseSlot();
+        }
+    }
+
+    private InstancePool PoolFor(FunctionDefinition function) =>
+        _pools.TryGetValue(function.Name, out var pool) && pool.Function.RevisionId == function.RevisionId ? pool : ReplacePool(function);
+
+    /// <summary>Places an invocation that already holds its concurrency slot (moved off a retired pool).</summary>
     internal Task<InvocationResult> RouteAsync(string functionName, InvocationRequest invocation)
     {
-        if (_registry.TryGet(functionName, out var function))
+        if (!_stopping && _registry.TryGet(functionName, out var function))
         {
-            return InvokeAsync(function, invocation);
+            return PoolFor(function).InvokeAsync(invocation);
         }
 
         invocation.TryComplete(InvocationResult.Failure(invocation.RequestId, "ResourceNotFoundException", "Function was deleted"));

@@ -63,29 +63,21 @@ internal sealed partial class InstancePool
     {
         Instance? instance = null;
         var start = false;
+        bool reroute;
         lock (_lock)
         {
-            if (_retired)
-            {
-                return _engine.InvokeAsync(Function, invocation);
-            }
-
-            if (_idle.Count > 0)
+            // A retired pool hands the invocation to the function's current revision, outside this lock.
+            reroute = _retired;
+            if (!reroute && _idle.Count > 0)
             {
                 instance = _idle[^1];
                 _idle.RemoveAt(_idle.Count - 1);
             }
-            else
+            else if (!reroute)
             {
                 invocation.EnqueuedAt = _time.GetTimestamp();
                 _waiters.AddLast(invocation);
-                start = DecideStartLocked(out var throttled);
-                if (throttled)
-                {
-                    _waiters.RemoveLast();
-                    throw LambdaException.Throttled("ConcurrentInvocationLimitExceeded", "Rate Exceeded.");
-                }
-
+                start = DecideStartLocked();
                 if (!start)
                 {
                     ArmRecheckLocked();
@@ -100,6 +92,10 @@ internal sealed partial class InstancePool
         else if (start)
         {
             _ = StartInstanceAsync();
+        }
+        else if (reroute)
+        {
+            return _engine.RouteAsync(Function.Name, invocation);
         }
 
         return invocation.Result;
@@ -162,7 +158,7 @@ internal sealed partial class InstancePool
         lock (_lock)
         {
             _waiters.AddFirst(invocation);
-            start = !_retired && DecideStartLocked(out _);
+            start = !_retired && DecideStartLocked();
         }
 
         if (start)
@@ -200,11 +196,10 @@ internal sealed partial class InstancePool
 
             if (!_retired && _waiters.Count > _starting)
             {
-                start = DecideStartLocked(out _);
+                start = DecideStartLocked();
             }
         }
 
-        _engine.ReleaseSlot();
         if (failed is not null)
         {
             var payload = initError?.Body ?? InvocationResult.ErrorPayload("Runtime.ExitError", $"RequestId: {failed.RequestId} Error: Runtime exited with error: {reason}");
@@ -294,9 +289,8 @@ internal sealed partial class InstancePool
         }
     }
 
-    private bool DecideStartLocked(out bool throttled)
+    private bool DecideStartLocked()
     {
-        throttled = false;
         var total = _all.Count;
         bool wanted;
         if (total == 0)
@@ -324,19 +318,12 @@ internal sealed partial class InstancePool
             wanted = ExpectedWaitMsLocked() > _coldStartMs;
         }
 
-        if (!wanted)
+        if (wanted)
         {
-            return false;
+            _starting++;
         }
 
-        if (!_engine.TryReserveSlot())
-        {
-            throttled = total == 0;
-            return false;
-        }
-
-        _starting++;
-        return true;
+        return wanted;
     }
 
     private void ArmRecheckLocked()
@@ -400,8 +387,7 @@ internal sealed partial class InstancePool
             // queue must also be expected to take longer than a cold start.
             start = _waiters.Count > _starting && _starting < Environment.ProcessorCount
                 && OldestWaitMsLocked() >= ColdStartEstimateMs
-                && (_durationMs < 0 || ExpectedWaitMsLocked() > ColdStartEstimateMs)
-                && _engine.TryReserveSlot();
+                && (_durationMs < 0 || ExpectedWaitMsLocked() > ColdStartEstimateMs);
             if (start)
             {
                 _starting++;

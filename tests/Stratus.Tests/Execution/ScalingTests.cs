@@ -88,6 +88,43 @@ public sealed class ScalingTests
     }
 
     [Fact]
+    public async Task EventInvoke_AtConcurrencyLimit_IsAcceptedAndRunsOnceCapacityFrees()
+    {
+        await using var host = await StratusHost.StartAsync(options => options.ConcurrencyLimit = 1);
+        var gate = Directory.CreateTempSubdirectory("stratus-event-gate-").FullName;
+        await host.CreateFunctionAsync("hold", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            const fs = require('fs');
+            exports.handler = async () => {
+              fs.writeFileSync(process.env.GATE + '/running', '');
+              while (!fs.existsSync(process.env.GATE + '/release')) { await new Promise(r => setTimeout(r, 10)); }
+              return 'held';
+            };
+            """)), timeout: 60, environment: new() { ["GATE"] = gate });
+        await host.CreateFunctionAsync("later", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            exports.handler = async (event) => { require('fs').writeFileSync(event.marker, 'ran'); return null; };
+            """)));
+        var marker = Path.Combine(gate, "later-ran");
+
+        var holding = host.InvokeAsync("hold");
+        while (!File.Exists(Path.Combine(gate, "running")))
+        {
+            await Task.Yield();
+        }
+
+        var accepted = await host.InvokeAsync("later", $$"""{"marker":"{{marker}}"}""", type: "Event");
+        var ranWhileFull = File.Exists(marker);
+        await File.WriteAllTextAsync(Path.Combine(gate, "release"), "");
+        await holding;
+        // Stopping the server waits for accepted background invocations.
+        await host.Server.DisposeAsync();
+
+        Assert.Equal(202, accepted.Status);
+        Assert.False(ranWhileFull);
+        Assert.Equal("ran", await File.ReadAllTextAsync(marker));
+        Directory.Delete(gate, recursive: true);
+    }
+
+    [Fact]
     public async Task Shutdown_WithInvocationInFlight_LetsItFinishAndStopsEveryProcess()
     {
         var gate = Directory.CreateTempSubdirectory("stratus-stop-").FullName;
