@@ -14,7 +14,7 @@ internal static class ServerCommand
         var listen = new Option<string>("--listen") { Description = "HOST:PORT to accept requests on", DefaultValueFactory = _ => StratusOptions.DefaultListen };
         var data = new Option<string>("--data") { Description = "Directory for state, code and logs", DefaultValueFactory = _ => StratusOptions.DefaultDataDirectory };
         var keepAlive = new Option<int>("--keep-alive") { Description = "Seconds an idle instance stays warm", DefaultValueFactory = _ => StratusOptions.DefaultKeepAliveSeconds };
-        var concurrency = new Option<int>("--concurrency") { Description = "Instances that may run at once", DefaultValueFactory = _ => StratusOptions.DefaultConcurrencyLimit };
+        var concurrency = new Option<int>("--concurrency") { Description = "Invocations that may be in flight at once (over it: 429)", DefaultValueFactory = _ => StratusOptions.DefaultConcurrencyLimit };
         var region = new Option<string>("--region") { Description = "Region reported in ARNs and to functions", DefaultValueFactory = _ => StratusOptions.DefaultRegion };
         var verbose = new Option<bool>("--verbose") { Description = "Log instance lifecycle events" };
         var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose };

@@ -20,7 +20,7 @@ public sealed class StratusOptions
     /// <summary>How long an idle instance is kept warm before it is reclaimed.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(DefaultKeepAliveSeconds);
 
-    /// <summary>Instances that may run at once across all functions (Lambda's account concurrency).</summary>
+    /// <summary>Invocations that may be in flight at once across all functions (Lambda's account concurrency).</summary>
     public int ConcurrencyLimit { get; set; } = DefaultConcurrencyLimit;
 
     /// <summary>How long a runtime may take from start to its first <c>invocation/next</c>.</summary>
