@@ -61,21 +61,10 @@ public sealed class ScalingTests
     {
         await using var host = await StratusHost.StartAsync(options => options.ConcurrencyLimit = 1);
         var gate = Directory.CreateTempSubdirectory("stratus-gate-").FullName;
-        await host.CreateFunctionAsync("hold", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
-            const fs = require('fs');
-            exports.handler = async () => {
-              fs.writeFileSync(process.env.GATE + '/running', '');
-              while (!fs.existsSync(process.env.GATE + '/release')) { await new Promise(r => setTimeout(r, 10)); }
-              return 'held';
-            };
-            """)), timeout: 60, environment: new() { ["GATE"] = gate });
+        await CreateHoldFunctionAsync(host, gate);
         await host.CreateFunctionAsync("other", "nodejs20.x", "index.handler", Zips.NodeEcho());
 
-        var holding = host.InvokeAsync("hold");
-        while (!File.Exists(Path.Combine(gate, "running")))
-        {
-            await Task.Yield();
-        }
+        var holding = await StartHoldingAsync(host, gate);
 
         var throttled = await host.InvokeAsync("other");
         await File.WriteAllTextAsync(Path.Combine(gate, "release"), "");
@@ -92,24 +81,13 @@ public sealed class ScalingTests
     {
         await using var host = await StratusHost.StartAsync(options => options.ConcurrencyLimit = 1);
         var gate = Directory.CreateTempSubdirectory("stratus-event-gate-").FullName;
-        await host.CreateFunctionAsync("hold", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
-            const fs = require('fs');
-            exports.handler = async () => {
-              fs.writeFileSync(process.env.GATE + '/running', '');
-              while (!fs.existsSync(process.env.GATE + '/release')) { await new Promise(r => setTimeout(r, 10)); }
-              return 'held';
-            };
-            """)), timeout: 60, environment: new() { ["GATE"] = gate });
+        await CreateHoldFunctionAsync(host, gate);
         await host.CreateFunctionAsync("later", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
             exports.handler = async (event) => { require('fs').writeFileSync(event.marker, 'ran'); return null; };
             """)));
         var marker = Path.Combine(gate, "later-ran");
 
-        var holding = host.InvokeAsync("hold");
-        while (!File.Exists(Path.Combine(gate, "running")))
-        {
-            await Task.Yield();
-        }
+        var holding = await StartHoldingAsync(host, gate);
 
         var accepted = await host.InvokeAsync("later", $$"""{"marker":"{{marker}}"}""", type: "Event");
         var ranWhileFull = File.Exists(marker);
@@ -151,5 +129,28 @@ public sealed class ScalingTests
         Assert.Equal("\"finished\"", (await inFlight).Body);
         Assert.False(Processes.IsAlive(pid), "an instance process outlived the server");
         Directory.Delete(gate, recursive: true);
+    }
+
+    /// <summary>A function that runs until the test writes <c>release</c> into the gate directory.</summary>
+    private static Task<System.Text.Json.Nodes.JsonNode> CreateHoldFunctionAsync(StratusHost host, string gate) =>
+        host.CreateFunctionAsync("hold", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            const fs = require('fs');
+            exports.handler = async () => {
+              fs.writeFileSync(process.env.GATE + '/running', '');
+              while (!fs.existsSync(process.env.GATE + '/release')) { await new Promise(r => setTimeout(r, 10)); }
+              return 'held';
+            };
+            """)), timeout: 60, environment: new() { ["GATE"] = gate });
+
+    /// <summary>Invokes the hold function and returns once it is running (its invocation still open).</summary>
+    private static async Task<Task<InvokeResult>> StartHoldingAsync(StratusHost host, string gate)
+    {
+        var holding = host.InvokeAsync("hold");
+        while (!File.Exists(Path.Combine(gate, "running")))
+        {
+            await Task.Yield();
+        }
+
+        return holding;
     }
 }
