@@ -383,6 +383,21 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             await _api.DisposeAsync();
         }
 
+        // The kill is asynchronous: wait (bounded) until the runtime is really gone, so a stopped server
+        // or a retired instance leaves no process behind.
+        if (_process is not null)
+        {
+            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _process.WaitForExitAsync(exited.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Log.StillRunning(_logger, _function.Name, Id, ProcessId);
+            }
+        }
+
         _output.Dispose();
         _peakMemory?.Dispose();
         _process?.Dispose();
@@ -447,5 +462,8 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         [LoggerMessage(4, LogLevel.Debug, "Instance {InstanceId} of {Function} exited: {Exit}")]
         public static partial void Exited(ILogger logger, string function, string instanceId, string exit);
+
+        [LoggerMessage(5, LogLevel.Warning, "Instance {InstanceId} of {Function}: process {Pid} did not exit 5 s after SIGKILL")]
+        public static partial void StillRunning(ILogger logger, string function, string instanceId, int pid);
     }
 }
