@@ -57,9 +57,6 @@ public sealed class ExecutionEngine : IAsyncDisposable
 
     internal string RunDirectory { get; }
 
-    /// <summary>Instances alive right now, across all functions.</summary>
-    public int InstanceCount => _pools.Values.Sum(pool => pool.InstanceCount);
-
     public int InstanceCountOf(string functionName) =>
         _pools.TryGetValue(functionName, out var pool) ? pool.InstanceCount : 0;
 

@@ -173,20 +173,15 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         return waiting.Task;
     }
 
-    public async Task<int> CompleteAsync(string requestId, ReadOnlyMemory<byte> body, string? errorType, bool isError)
+    public Task<int> CompleteAsync(string requestId, ReadOnlyMemory<byte> body, string? errorType, bool isError)
     {
-        Running? running;
-        lock (_lock)
+        var running = TakeRunning(requestId);
+        if (running is null)
         {
-            running = _running;
-            if (running is null || running.Invocation.RequestId != requestId)
+            lock (_lock)
             {
-                return requestId == _lastCompletedId ? 403 : 400;
+                return Task.FromResult(requestId == _lastCompletedId ? 403 : 400);
             }
-
-            _running = null;
-            _lastCompletedId = requestId;
-            running.Timer.Dispose();
         }
 
         var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
@@ -196,7 +191,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         // A first invocation runs code nothing has compiled yet; it says little about the next ones.
         _pool.Release(this, running.InitDurationMs >= 0 ? -1 : duration);
         running.Invocation.TryComplete(result);
-        return 202;
+        return Task.FromResult(202);
     }
 
     public Task ResponseTooLargeAsync(string requestId)
