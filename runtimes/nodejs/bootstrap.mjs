@@ -113,7 +113,7 @@ class RuntimeClient {
 function parseResponse(buffer) {
   const headEnd = buffer.indexOf('\r\n\r\n');
   if (headEnd < 0) return undefined;
-  const lines = buffer.toString('latin1', 0, headEnd).split('\r\n');
+  const lines = buffer.toString('utf8', 0, headEnd).split('\r\n');
   const status = Number(lines[0].split(' ')[1]);
   const headers = {};
   for (let i = 1; i < lines.length; i++) {

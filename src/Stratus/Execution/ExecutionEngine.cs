@@ -16,7 +16,6 @@ public sealed class ExecutionEngine : IAsyncDisposable
     private readonly FunctionRegistry _registry;
     private readonly RuntimeLauncher _launcher;
     private readonly TimeProvider _time;
-    private readonly IServiceProvider _services;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly ITimer _reaper;
@@ -27,7 +26,6 @@ public sealed class ExecutionEngine : IAsyncDisposable
         IOptions<StratusOptions> options,
         FunctionRegistry registry,
         TimeProvider time,
-        IServiceProvider services,
         ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -36,7 +34,6 @@ public sealed class ExecutionEngine : IAsyncDisposable
         Options = options.Value;
         _registry = registry;
         _time = time;
-        _services = services;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ExecutionEngine>();
         _launcher = new RuntimeLauncher(Options);
@@ -145,7 +142,7 @@ public sealed class ExecutionEngine : IAsyncDisposable
     internal Task StartInstanceAsync(Instance instance, FunctionDefinition function)
     {
         var code = _registry.Code.CodeDirectory(CodeStore.HexFromBase64(function.CodeSha256));
-        return instance.StartAsync(_launcher, code, _services, _loggerFactory);
+        return instance.StartAsync(_launcher, code);
     }
 
     private InstancePool ReplacePool(FunctionDefinition function)

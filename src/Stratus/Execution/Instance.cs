@@ -67,9 +67,9 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     /// <summary>When this instance last became idle, for keep-alive.</summary>
     public long IdleSince { get; set; }
 
-    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, IServiceProvider services, ILoggerFactory loggerFactory)
+    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory)
     {
-        _api = await RuntimeApiServer.StartAsync(this, services, loggerFactory);
+        _api = RuntimeApiServer.Start(this, _logger);
         var now = _time.GetUtcNow();
         var logStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy/MM/dd}/[{_function.Version}]{Id}");
         var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, logStream, _output.Path);
@@ -135,7 +135,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         }
     }
 
-    public Task<DispatchedInvocation?> NextAsync(CancellationToken cancellationToken)
+    public Task<DispatchedInvocation?> NextAsync()
     {
         bool first;
         TaskCompletionSource<DispatchedInvocation?> waiting;
@@ -173,49 +173,47 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         return waiting.Task;
     }
 
-    public Task<int> CompleteAsync(string requestId, ReadOnlyMemory<byte> body, string? errorType, bool isError)
+    public int Complete(string requestId, byte[] body, string? errorType, bool isError, out Outcome? outcome)
     {
         var running = TakeRunning(requestId);
         if (running is null)
         {
+            outcome = null;
             lock (_lock)
             {
-                return Task.FromResult(requestId == _lastCompletedId ? 403 : 400);
+                return requestId == _lastCompletedId ? 403 : 400;
             }
         }
 
         var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
         var log = BuildLog(running, duration, null);
-        var result = new InvocationResult(body.ToArray(), isError ? "Unhandled" : null, log);
-        // Free the instance first: completing runs the caller's continuation inline (the HTTP reply).
+        outcome = new Outcome(running.Invocation, new InvocationResult(body, isError ? "Unhandled" : null, log));
         // A first invocation runs code nothing has compiled yet; it says little about the next ones.
         _pool.Release(this, running.InitDurationMs >= 0 ? -1 : duration);
-        running.Invocation.TryComplete(result);
-        return Task.FromResult(202);
+        return 202;
     }
 
-    public Task ResponseTooLargeAsync(string requestId)
+    public Outcome? ResponseTooLarge(string requestId)
     {
         var running = TakeRunning(requestId);
         if (running is null)
         {
-            return Task.CompletedTask;
+            return null;
         }
 
         var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
         var payload = InvocationResult.ErrorPayload(
             "Function.ResponseSizeTooLarge",
             $"Response payload size exceeded maximum allowed payload size ({FunctionLimits.MaxSyncPayloadBytes} bytes).");
-        running.Invocation.TryComplete(new InvocationResult(payload, "Unhandled", BuildLog(running, duration, null)));
         _pool.Release(this, duration);
-        return Task.CompletedTask;
+        return new Outcome(running.Invocation, new InvocationResult(payload, "Unhandled", BuildLog(running, duration, null)));
     }
 
-    public void InitError(ReadOnlyMemory<byte> body, string? errorType)
+    public void InitError(byte[] body, string? errorType)
     {
         lock (_lock)
         {
-            _initError = (body.ToArray(), errorType);
+            _initError = (body, errorType);
         }
 
         // Lambda does not keep an environment whose init failed.
@@ -373,10 +371,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         // A still-running invocation (shutdown) fails rather than hanging.
         var running = TakeRunning(null);
         running?.Invocation.TryComplete(InvocationResult.Failure(running.Invocation.RequestId, "Runtime.ExitError", "Runtime exited with error: shutdown"));
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
-        }
+        _api?.Dispose();
 
         // The kill is asynchronous: wait (bounded) until the runtime is really gone, so a stopped server
         // or a retired instance leaves no process behind.

@@ -55,7 +55,7 @@ public sealed partial class AwsCliTests : IAsyncLifetime
         {
             "nodejs20.x" or "nodejs22.x" => ("index.handler", Zips.Create(("index.js", "exports.handler = async (event) => ({ runtime: 'node', echo: event });")), "node"),
             "python3.12" or "python3.9" => ("app.handler", Zips.Create(("app.py", "def handler(event, context):\n    return {'runtime': 'python', 'echo': event}\n")), "python"),
-            _ => ("unused.handler", Zips.Create(("bootstrap", PythonBootstrap, (UnixFileMode?)ExecutableMode)), "provided"),
+            _ => ("unused.handler", Zips.Create(("bootstrap", PythonBootstrap, (UnixFileMode?)Zips.Executable)), "provided"),
         };
         var name = NewName("create");
 
@@ -260,7 +260,7 @@ public sealed partial class AwsCliTests : IAsyncLifetime
             CurlLocations.Any(File.Exists),
             "curl is not installed: AWS's bash custom runtime tutorial needs it (apt-get install curl).");
         var name = NewName("bash-runtime");
-        var zip = Zips.Create(("function.sh", TutorialFunctionSh, (UnixFileMode?)ExecutableMode), ("bootstrap", TutorialBootstrap, (UnixFileMode?)ExecutableMode));
+        var zip = Zips.Create(("function.sh", TutorialFunctionSh, (UnixFileMode?)Zips.Executable), ("bootstrap", TutorialBootstrap, (UnixFileMode?)Zips.Executable));
 
         // aws lambda create-function --function-name bash-runtime --zip-file fileb://function.zip --handler function.handler --runtime provided.al2023 --role …
         var created = await CreateFunctionAsync(name, "provided.al2023", "function.handler", zip);
@@ -278,10 +278,6 @@ public sealed partial class AwsCliTests : IAsyncLifetime
         var (_, second) = await InvokeAsync(name, """{"text":"again"}""");
         Assert.Equal("""Echoing request: '{"text":"again"}'""", second);
     }
-
-    private const UnixFileMode ExecutableMode =
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-        UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     // AWS Lambda Developer Guide, "Tutorial – Publishing a custom runtime" (runtimes-walkthrough),
     // https://docs.aws.amazon.com/lambda/latest/dg/runtimes-walkthrough.html, copied verbatim from its

@@ -5,6 +5,11 @@ namespace Stratus.Tests.Infrastructure;
 /// <summary>Builds function zips in memory from (path, content) pairs.</summary>
 public static class Zips
 {
+    /// <summary>rwxr-xr-x, for a <c>bootstrap</c>.</summary>
+    public const UnixFileMode Executable =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+        UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
     public static byte[] Create(params (string Path, string Content)[] files) =>
         Create(files.Select(f => (f.Path, f.Content, (UnixFileMode?)null)).ToArray());
 
