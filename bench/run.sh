@@ -6,14 +6,14 @@
 # Prints a table and writes bench/results/latest.md (raw outputs in bench/results/raw/).
 #
 # Usage: bash bench/run.sh
-# Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (5s), BENCH_COLD_RUNS (30),
+# Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (20s), BENCH_COLD_RUNS (30),
 #   BENCH_WARM_RUNS (100), BENCH_EXTRA_CONNECTIONS (e.g. "8 16": extra wrk runs at those connection counts).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 DURATION=${BENCH_DURATION:-10s}
-WARMUP=${BENCH_WARMUP:-5s}
+WARMUP=${BENCH_WARMUP:-20s}
 COLD_RUNS=${BENCH_COLD_RUNS:-30}
 WARM_RUNS=${BENCH_WARM_RUNS:-100}
 EXTRA_CONNECTIONS=${BENCH_EXTRA_CONNECTIONS:-}

@@ -69,10 +69,10 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
     public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory)
     {
-        _api = RuntimeApiServer.Start(this, _logger);
+        _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(_output.Path, ".sock"));
         var now = _time.GetUtcNow();
         var logStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy/MM/dd}/[{_function.Version}]{Id}");
-        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, logStream, _output.Path);
+        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _output.Path);
         if (start is null)
         {
             _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);

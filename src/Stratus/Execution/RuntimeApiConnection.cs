@@ -46,7 +46,11 @@ internal sealed partial class RuntimeApiConnection
         _handler = handler;
         _logger = logger;
         _onClosed = onClosed;
-        socket.NoDelay = true;
+        if (socket.ProtocolType == ProtocolType.Tcp)
+        {
+            socket.NoDelay = true;
+        }
+
         // A runtime that stops reading cannot hold a sending thread for long.
         socket.SendTimeout = 30_000;
     }

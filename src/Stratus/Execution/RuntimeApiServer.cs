@@ -23,47 +23,78 @@ internal sealed class RuntimeApiServer : IDisposable
     private readonly IRuntimeApiHandler _handler;
     private readonly ILogger _logger;
     private readonly Socket _listener;
+    private readonly Socket? _localListener;
     private readonly Lock _lock = new();
     private readonly List<RuntimeApiConnection> _connections = [];
     private bool _disposed;
 
-    private RuntimeApiServer(IRuntimeApiHandler handler, ILogger logger, Socket listener)
+    private RuntimeApiServer(IRuntimeApiHandler handler, ILogger logger, Socket listener, Socket? localListener, string? socketPath)
     {
         _handler = handler;
         _logger = logger;
         _listener = listener;
+        _localListener = localListener;
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        SocketPath = socketPath;
     }
 
     public int Port { get; }
 
-    public static RuntimeApiServer Start(IRuntimeApiHandler handler, ILogger logger)
+    /// <summary>
+    /// The same API on a Unix socket, for the bootstraps that ship with Stratus: cheaper per call than
+    /// loopback TCP. Null when the path would be too long for a socket address.
+    /// </summary>
+    public string? SocketPath { get; }
+
+    /// <summary>The longest path a Unix socket address holds on Linux, less its terminating NUL.</summary>
+    private const int MaxSocketPathBytes = 107;
+
+    /// <summary>Listens on a loopback port and, if <paramref name="socketPath"/> fits, on that Unix socket.</summary>
+    public static RuntimeApiServer Start(IRuntimeApiHandler handler, ILogger logger, string? socketPath = null)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        Socket? local = null;
         try
         {
             listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
             listener.Listen(MaxConnections);
+            if (socketPath is not null && System.Text.Encoding.UTF8.GetByteCount(socketPath) <= MaxSocketPathBytes)
+            {
+                File.Delete(socketPath);
+                local = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                local.Bind(new UnixDomainSocketEndPoint(socketPath));
+                local.Listen(MaxConnections);
+            }
+            else
+            {
+                socketPath = null;
+            }
         }
         catch
         {
             listener.Dispose();
+            local?.Dispose();
             throw;
         }
 
-        var server = new RuntimeApiServer(handler, logger, listener);
-        _ = server.AcceptLoopAsync();
+        var server = new RuntimeApiServer(handler, logger, listener, local, socketPath);
+        _ = server.AcceptLoopAsync(listener);
+        if (local is not null)
+        {
+            _ = server.AcceptLoopAsync(local);
+        }
+
         return server;
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(Socket listener)
     {
         while (true)
         {
             Socket socket;
             try
             {
-                socket = await _listener.AcceptAsync();
+                socket = await listener.AcceptAsync();
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
@@ -118,6 +149,18 @@ internal sealed class RuntimeApiServer : IDisposable
         }
 
         _listener.Dispose();
+        if (_localListener is not null)
+        {
+            _localListener.Dispose();
+            try
+            {
+                File.Delete(SocketPath!);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
         foreach (var connection in connections)
         {
             connection.Close();

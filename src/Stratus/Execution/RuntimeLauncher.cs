@@ -32,7 +32,7 @@ internal sealed class RuntimeLauncher
     }
 
     /// <summary>Returns the start info, or an init error (type, message) when the code cannot be started.</summary>
-    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string logStreamName, string outputPath)
+    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
         var start = new ProcessStartInfo(ProcessGroup.Setsid)
@@ -49,6 +49,10 @@ internal sealed class RuntimeLauncher
             case RuntimeFamily.Node:
                 start.ArgumentList.Add(_node);
                 start.ArgumentList.Add(Path.Combine(_runtimesDirectory, "nodejs", "bootstrap.mjs"));
+                if (runtimeApiSocket is not null)
+                {
+                    start.ArgumentList.Add(runtimeApiSocket);
+                }
                 break;
             case RuntimeFamily.Python:
                 start.ArgumentList.Add(_python);
