@@ -11,6 +11,33 @@ public sealed class NodeRuntimeTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
+    public async Task Invoke_OverUnixSocketOrLoopbackTcp_BothServeTheRuntimeApi()
+    {
+        // The node bootstrap talks to Stratus over a Unix socket in the data directory; when that path
+        // is too long for a socket address, over the loopback port in AWS_LAMBDA_RUNTIME_API.
+        var longData = Path.Combine(Path.GetTempPath(), "stratus-tests", new string('d', 60), Guid.NewGuid().ToString("N"));
+        var longHost = await StratusHost.StartAsync(dataDirectory: longData);
+        try
+        {
+            var code = Zips.Create(("index.js", "exports.handler = async (event) => ({ n: event.n, socket: process.argv[2] ?? null });"));
+            await _host.CreateFunctionAsync("node-transport", "nodejs20.x", "index.handler", code);
+            await longHost.CreateFunctionAsync("node-transport", "nodejs20.x", "index.handler", code);
+
+            var local = await _host.InvokeAsync("node-transport", """{"n":1}""");
+            var tcp = await longHost.InvokeAsync("node-transport", """{"n":2}""");
+
+            Assert.Equal(1, (int)local.Json["n"]!);
+            Assert.EndsWith(".sock", (string)local.Json["socket"]!);
+            Assert.Equal("""{"n":2,"socket":null}""", tcp.Body);
+        }
+        finally
+        {
+            await longHost.DisposeAsync();
+            Directory.Delete(longData, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Invoke_AsyncCommonJsHandler_ReturnsResultAndLambdaEnvironment()
     {
         var code = Zips.Create(("index.js", """
