@@ -27,6 +27,7 @@ internal static class CliApp
         root.Options.Add(Endpoint);
         root.Options.Add(Json);
         root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         foreach (var command in FunctionCommands.Create())
         {
             root.Subcommands.Add(command);

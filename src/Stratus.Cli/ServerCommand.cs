@@ -17,7 +17,8 @@ internal static class ServerCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Invocations that may be in flight at once (over it: 429)", DefaultValueFactory = _ => StratusOptions.DefaultConcurrencyLimit };
         var region = new Option<string>("--region") { Description = "Region reported in ARNs and to functions", DefaultValueFactory = _ => StratusOptions.DefaultRegion };
         var verbose = new Option<bool>("--verbose") { Description = "Log instance lifecycle events" };
-        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose };
+        var noLimits = new Option<bool>("--no-limits") { Description = "Do not bound instances' memory, CPU and processes with cgroups" };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits };
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -32,6 +33,7 @@ internal static class ServerCommand
                 KeepAlive = TimeSpan.FromSeconds(parse.GetValue(keepAlive)),
                 ConcurrencyLimit = parse.GetValue(concurrency),
                 Region = parse.GetValue(region)!,
+                ResourceLimits = !parse.GetValue(noLimits),
             };
             var problem = options.Validate();
             if (problem.Length > 0)
@@ -44,8 +46,10 @@ internal static class ServerCommand
             StratusServer server;
             try
             {
+                // Logs go to stderr; stdout carries only the "listening" and "stopped" lines scripts wait for.
                 server = await StratusServer.StartAsync(endpoint, o => Copy(options, o), logging => logging
                     .AddSimpleConsole(console => console.SingleLine = true)
+                    .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
                     .SetMinimumLevel(level)
                     .AddFilter("Microsoft", LogLevel.Warning));
             }
@@ -81,6 +85,7 @@ internal static class ServerCommand
         to.KeepAlive = from.KeepAlive;
         to.ConcurrencyLimit = from.ConcurrencyLimit;
         to.Region = from.Region;
+        to.ResourceLimits = from.ResourceLimits;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

@@ -10,7 +10,7 @@ namespace Stratus.Execution;
 /// Owns every instance on this node: one pool per function revision, the node-wide concurrency
 /// budget, keep-alive reclamation, and a clean stop that leaves no process behind.
 /// </summary>
-public sealed class ExecutionEngine : IAsyncDisposable
+public sealed partial class ExecutionEngine : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, InstancePool> _pools = new(StringComparer.Ordinal);
     private readonly FunctionRegistry _registry;
@@ -22,11 +22,12 @@ public sealed class ExecutionEngine : IAsyncDisposable
     private int _slotsInUse;
     private volatile bool _stopping;
 
-    public ExecutionEngine(
+    internal ExecutionEngine(
         IOptions<StratusOptions> options,
         FunctionRegistry registry,
         TimeProvider time,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        Sandbox.Cgroups cgroups)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
@@ -45,6 +46,17 @@ public sealed class ExecutionEngine : IAsyncDisposable
         }
 
         Directory.CreateDirectory(RunDirectory);
+        Cgroups = cgroups;
+        foreach (var controller in Enum.GetValues<Sandbox.Controller>())
+        {
+            Log.Enforcement(_logger, controller.ToString().ToLowerInvariant(), cgroups.Describe(controller));
+        }
+
+        foreach (var problem in cgroups.Problems)
+        {
+            Log.NotEnforced(_logger, problem);
+        }
+
         _registry.Changed += OnFunctionChanged;
         var period = TimeSpan.FromMilliseconds(Math.Clamp(Options.KeepAlive.TotalMilliseconds / 4, 10, 1000));
         _reaper = time.CreateTimer(_ => Reap(), null, period, period);
@@ -53,6 +65,8 @@ public sealed class ExecutionEngine : IAsyncDisposable
     internal StratusOptions Options { get; }
 
     internal string RunDirectory { get; }
+
+    internal Sandbox.Cgroups Cgroups { get; }
 
     public int InstanceCountOf(string functionName) =>
         _pools.TryGetValue(functionName, out var pool) ? pool.InstanceCount : 0;
@@ -142,7 +156,7 @@ public sealed class ExecutionEngine : IAsyncDisposable
     internal Task StartInstanceAsync(Instance instance, FunctionDefinition function)
     {
         var code = _registry.Code.CodeDirectory(CodeStore.HexFromBase64(function.CodeSha256));
-        return instance.StartAsync(_launcher, code);
+        return instance.StartAsync(_launcher, code, Cgroups);
     }
 
     private InstancePool ReplacePool(FunctionDefinition function)
@@ -199,5 +213,14 @@ public sealed class ExecutionEngine : IAsyncDisposable
         await _reaper.DisposeAsync();
         await Task.WhenAll(_pools.Values.Select(pool => pool.StopAsync()));
         _pools.Clear();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(30, LogLevel.Information, "Instance limit on {Controller}: {How}")]
+        public static partial void Enforcement(ILogger logger, string controller, string how);
+
+        [LoggerMessage(31, LogLevel.Warning, "Not enforced: {Problem}")]
+        public static partial void NotEnforced(ILogger logger, string problem);
     }
 }

@@ -33,6 +33,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private (ReadOnlyMemory<byte> Body, string? Type)? _initError;
     private ITimer? _initTimer;
     private PeakMemory? _peakMemory;
+    private Sandbox.InstanceCgroup? _cgroup;
 
     private sealed class Running
     {
@@ -67,12 +68,23 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     /// <summary>When this instance last became idle, for keep-alive.</summary>
     public long IdleSince { get; set; }
 
-    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory)
+    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, Sandbox.Cgroups cgroups)
     {
+        try
+        {
+            _cgroup = cgroups.Create(Id, Sandbox.ResourceLimits.ForMemory(_function.MemorySize));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _initError = (InvocationResult.ErrorPayload("Runtime.SandboxError", "Could not create the instance's cgroup: " + ex.Message), "Runtime.SandboxError");
+            await FailAsync("no cgroup");
+            return;
+        }
+
         _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(_output.Path, ".sock"));
         var now = _time.GetUtcNow();
         var logStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy/MM/dd}/[{_function.Version}]{Id}");
-        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _output.Path);
+        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _output.Path, _cgroup.ProcsFiles);
         if (start is null)
         {
             _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);
@@ -95,7 +107,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         _process = process;
         ProcessId = process.Id;
-        _peakMemory = new PeakMemory(process.Id, _time);
+        _peakMemory = _cgroup.PeakMemoryFile is { } peakFile ? PeakMemory.ForCgroup(peakFile, _time) : PeakMemory.ForProcess(process.Id, _time);
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         Log.Started(_logger, _function.Name, Id, process.Id);
     }
@@ -166,6 +178,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         if (first)
         {
+            _cgroup?.LimitCpu();
             Log.Ready(_logger, _function.Name, Id, _initDurationMs);
             _pool.OnReady(this, _initDurationMs);
         }
@@ -388,6 +401,11 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             }
         }
 
+        if (_cgroup is not null)
+        {
+            await _cgroup.DisposeAsync();
+        }
+
         _output.Dispose();
         _peakMemory?.Dispose();
         _process?.Dispose();
@@ -395,8 +413,10 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
     private void Kill()
     {
-        // The whole group: a runtime's children die with it, even those it orphaned.
+        // The whole group: a runtime's children die with it, even those it orphaned; and whatever
+        // is still in the instance's cgroup, even a process that left the group.
         ProcessGroup.Kill(ProcessId);
+        _cgroup?.Kill();
     }
 
     private string BuildLog(Running running, double durationMs, string? status, string? extra = null)

@@ -20,6 +20,14 @@ internal static partial class ProcessGroup
         }
     }
 
+    public static void KillProcess(int pid)
+    {
+        if (pid > 1)
+        {
+            _ = SendSignal(pid, SigKill);
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SendSignal(int pid, int signal);
 }

@@ -11,10 +11,13 @@ namespace Stratus.Execution;
 /// </summary>
 internal sealed class RuntimeLauncher
 {
-    // setsid gives the instance its own process group (see ProcessGroup); the shell sends stdout and
+    // setsid gives the instance its own process group (see ProcessGroup). The shell joins the
+    // instance's cgroups (the paths before "--") before any function code runs, sends stdout and
     // stderr, in the order written, to the instance's output file (see OutputLog), appending, and
     // closes stdin. Both exec, so the pid stays the runtime's.
-    private const string MergeOutput = "exec </dev/null >>\"$0\" 2>&1; exec \"$@\"";
+    private const string Launch =
+        "out=$1; shift; while [ \"$1\" != -- ]; do echo $$ >\"$1\" || exit 125; shift; done; shift; " +
+        "exec </dev/null >>\"$out\" 2>&1; exec \"$@\"";
 
     private readonly StratusOptions _options;
     private readonly string _runtimesDirectory;
@@ -32,7 +35,7 @@ internal sealed class RuntimeLauncher
     }
 
     /// <summary>Returns the start info, or an init error (type, message) when the code cannot be started.</summary>
-    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath)
+    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, IEnumerable<string> cgroupProcsFiles)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
         var start = new ProcessStartInfo(ProcessGroup.Setsid)
@@ -42,8 +45,15 @@ internal sealed class RuntimeLauncher
         };
         start.ArgumentList.Add("/bin/sh");
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(MergeOutput);
+        start.ArgumentList.Add(Launch);
+        start.ArgumentList.Add("stratus-instance");
         start.ArgumentList.Add(outputPath);
+        foreach (var procs in cgroupProcsFiles)
+        {
+            start.ArgumentList.Add(procs);
+        }
+
+        start.ArgumentList.Add("--");
         switch (family)
         {
             case RuntimeFamily.Node:

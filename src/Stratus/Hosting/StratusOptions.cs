@@ -26,6 +26,9 @@ public sealed class StratusOptions
     /// <summary>How long a runtime may take from start to its first <c>invocation/next</c>.</summary>
     public TimeSpan InitTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Bound each instance's memory, CPU and process count with cgroups where the kernel allows.</summary>
+    public bool ResourceLimits { get; set; } = true;
+
     /// <summary>Directory holding the node and python bootstraps; defaults to the one shipped beside the binary.</summary>
     public string? RuntimesDirectory { get; set; }
 

@@ -34,7 +34,15 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new FunctionMapper(sp.GetRequiredService<IOptions<StratusOptions>>().Value));
         services.TryAddSingleton(sp => new ExecutionLimits(sp.GetRequiredService<IOptions<StratusOptions>>().Value.ConcurrencyLimit));
-        services.TryAddSingleton<ExecutionEngine>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StratusOptions>>().Value.ResourceLimits
+            ? Sandbox.Cgroups.Detect()
+            : Sandbox.Cgroups.None("resource limits are turned off (--no-limits)"));
+        services.TryAddSingleton(sp => new ExecutionEngine(
+            sp.GetRequiredService<IOptions<StratusOptions>>(),
+            sp.GetRequiredService<FunctionRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<Sandbox.Cgroups>()));
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
         services.TryAddSingleton<Invoker>();
         return services;

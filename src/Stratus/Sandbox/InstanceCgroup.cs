@@ -1,0 +1,162 @@
+using System.Buffers.Text;
+using System.Globalization;
+
+namespace Stratus.Sandbox;
+
+/// <summary>
+/// The cgroup(s) of one instance: one directory on the v2 tree, or one per v1 hierarchy. The
+/// runtime's launcher joins them before it runs any function code; everything it spawns stays in
+/// them, so limits, accounting and the final kill reach every process, even one that left the
+/// process group.
+/// </summary>
+internal sealed class InstanceCgroup : IAsyncDisposable
+{
+    private readonly List<Directory> _directories;
+
+    internal sealed record Directory(string Path, bool IsV2, List<Controller> Controllers);
+
+    public InstanceCgroup(List<Directory> directories) => _directories = directories;
+
+    public ResourceLimits? Limits { get; set; }
+
+    /// <summary>
+    /// Applies the CPU share (memory / 1,769 MB of a core). Called when init is done: like Lambda's
+    /// init phase, a runtime's start-up is not slowed to the share of a small function.
+    /// </summary>
+    public void LimitCpu()
+    {
+        if (Limits is null || _directories.FirstOrDefault(d => d.Controllers.Contains(Controller.Cpu)) is not { } cpu)
+        {
+            return;
+        }
+
+        var quota = Limits.CpuQuotaMicroseconds.ToString(CultureInfo.InvariantCulture);
+        var period = ResourceLimits.CpuPeriodMicroseconds.ToString(CultureInfo.InvariantCulture);
+        if (cpu.IsV2)
+        {
+            TryWrite(System.IO.Path.Combine(cpu.Path, "cpu.max"), $"{quota} {period}");
+        }
+        else
+        {
+            TryWrite(System.IO.Path.Combine(cpu.Path, "cpu.cfs_period_us"), period);
+            TryWrite(System.IO.Path.Combine(cpu.Path, "cpu.cfs_quota_us"), quota);
+        }
+    }
+
+    /// <summary>The <c>cgroup.procs</c> files a process writes its pid to, to join.</summary>
+    public IEnumerable<string> ProcsFiles => _directories.Select(d => System.IO.Path.Combine(d.Path, "cgroup.procs"));
+
+    /// <summary>The file holding the peak memory in bytes, if memory is accounted.</summary>
+    public string? PeakMemoryFile => _directories.FirstOrDefault(d => d.Controllers.Contains(Controller.Memory)) is { } memory
+        ? System.IO.Path.Combine(memory.Path, memory.IsV2 ? "memory.peak" : "memory.max_usage_in_bytes")
+        : null;
+
+    /// <summary>How many times the kernel's OOM killer killed a process of this instance.</summary>
+    public long OomKills()
+    {
+        if (_directories.FirstOrDefault(d => d.Controllers.Contains(Controller.Memory)) is not { } memory)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var text = File.ReadAllText(System.IO.Path.Combine(memory.Path, memory.IsV2 ? "memory.events" : "memory.oom_control"));
+            foreach (var line in text.Split('\n'))
+            {
+                if (line.StartsWith("oom_kill ", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan("oom_kill ".Length), CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+
+        return 0;
+    }
+
+    /// <summary>SIGKILLs every process in the cgroup.</summary>
+    public void Kill()
+    {
+        foreach (var directory in _directories)
+        {
+            if (directory.IsV2 && TryWrite(System.IO.Path.Combine(directory.Path, "cgroup.kill"), "1"))
+            {
+                continue;
+            }
+
+            foreach (var pid in Processes(directory))
+            {
+                Execution.ProcessGroup.KillProcess(pid);
+            }
+        }
+    }
+
+    /// <summary>Kills what is left and removes the directories once the kernel has let the processes go.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        foreach (var directory in _directories)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    System.IO.Directory.Delete(directory.Path);
+                    break;
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    break;
+                }
+                catch (IOException) when (attempt < 100)
+                {
+                    // Busy until the killed processes are reaped.
+                    Kill();
+                    await Task.Delay(20);
+                }
+                catch (IOException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static List<int> Processes(Directory directory)
+    {
+        var pids = new List<int>();
+        try
+        {
+            foreach (var line in File.ReadAllLines(System.IO.Path.Combine(directory.Path, "cgroup.procs")))
+            {
+                if (Utf8Parser.TryParse(System.Text.Encoding.ASCII.GetBytes(line), out int pid, out _) && pid > 1)
+                {
+                    pids.Add(pid);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return pids;
+    }
+
+    private static bool TryWrite(string path, string value)
+    {
+        try
+        {
+            File.WriteAllText(path, value);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
