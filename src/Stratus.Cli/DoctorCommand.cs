@@ -14,12 +14,18 @@ internal static class DoctorCommand
         command.SetAction(parse =>
         {
             var cgroups = Cgroups.Detect(probeOnly: true);
+            var isolation = Isolation.Detect(probeOnly: true);
+            var isolated = isolation.Enabled ? "user of its own, mount namespace (unshare, setpriv)" : "not enforced";
             var rows = new List<(string Control, string How)>
             {
                 ("memory limit (MemorySize)", cgroups.Describe(Controller.Memory)),
                 ("CPU share (1769 MB = 1 vCPU)", cgroups.Describe(Controller.Cpu)),
                 ("process limit (1024)", cgroups.Describe(Controller.Pids)),
+                ("own user, no capabilities", isolated),
+                ("private /tmp (EphemeralStorage), own /proc", isolated),
+                ("data directory and other code unreadable", isolated),
             };
+            var problems = cgroups.Problems.Concat(isolation.Problem is null ? [] : ["isolation: " + isolation.Problem]).ToList();
             if (parse.GetValue(CliApp.Json))
             {
                 var controls = new JsonObject();
@@ -28,8 +34,8 @@ internal static class DoctorCommand
                     controls[control] = how;
                 }
 
-                var problems = new JsonArray([.. cgroups.Problems.Select(p => (JsonNode)p)]);
-                Console.WriteLine(new JsonObject { ["controls"] = controls, ["problems"] = problems }.ToJsonString());
+                var problemList = new JsonArray([.. problems.Select(p => (JsonNode)p)]);
+                Console.WriteLine(new JsonObject { ["controls"] = controls, ["problems"] = problemList }.ToJsonString());
             }
             else
             {
@@ -40,7 +46,7 @@ internal static class DoctorCommand
                 }
 
                 AnsiConsole.Write(table);
-                foreach (var problem in cgroups.Problems)
+                foreach (var problem in problems)
                 {
                     AnsiConsole.MarkupLine($"[yellow]not enforced:[/] {Markup.Escape(problem)}");
                 }

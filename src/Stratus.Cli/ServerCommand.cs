@@ -18,7 +18,8 @@ internal static class ServerCommand
         var region = new Option<string>("--region") { Description = "Region reported in ARNs and to functions", DefaultValueFactory = _ => StratusOptions.DefaultRegion };
         var verbose = new Option<bool>("--verbose") { Description = "Log instance lifecycle events" };
         var noLimits = new Option<bool>("--no-limits") { Description = "Do not bound instances' memory, CPU and processes with cgroups" };
-        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits };
+        var noIsolation = new Option<bool>("--no-isolation") { Description = "Run instances as Stratus's own user, without their own /tmp" };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits, noIsolation };
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -34,6 +35,7 @@ internal static class ServerCommand
                 ConcurrencyLimit = parse.GetValue(concurrency),
                 Region = parse.GetValue(region)!,
                 ResourceLimits = !parse.GetValue(noLimits),
+                Isolation = !parse.GetValue(noIsolation),
             };
             var problem = options.Validate();
             if (problem.Length > 0)
@@ -86,6 +88,7 @@ internal static class ServerCommand
         to.ConcurrencyLimit = from.ConcurrencyLimit;
         to.Region = from.Region;
         to.ResourceLimits = from.ResourceLimits;
+        to.Isolation = from.Isolation;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

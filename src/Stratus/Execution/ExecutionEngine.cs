@@ -27,7 +27,8 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         FunctionRegistry registry,
         TimeProvider time,
         ILoggerFactory loggerFactory,
-        Sandbox.Cgroups cgroups)
+        Sandbox.Cgroups cgroups,
+        Sandbox.Isolation isolation)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
@@ -47,6 +48,17 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
         Directory.CreateDirectory(RunDirectory);
         Cgroups = cgroups;
+        Isolation = isolation;
+        if (isolation.Enabled)
+        {
+            Sandbox.Isolation.ProtectDataDirectory(Options.DataDirectory, "code", "instances");
+            Log.Isolated(_logger);
+        }
+        else
+        {
+            Log.NotEnforced(_logger, "isolation: " + isolation.Problem);
+        }
+
         foreach (var controller in Enum.GetValues<Sandbox.Controller>())
         {
             Log.Enforcement(_logger, controller.ToString().ToLowerInvariant(), cgroups.Describe(controller));
@@ -67,6 +79,8 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     internal string RunDirectory { get; }
 
     internal Sandbox.Cgroups Cgroups { get; }
+
+    internal Sandbox.Isolation Isolation { get; }
 
     public int InstanceCountOf(string functionName) =>
         _pools.TryGetValue(functionName, out var pool) ? pool.InstanceCount : 0;
@@ -156,7 +170,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     internal Task StartInstanceAsync(Instance instance, FunctionDefinition function)
     {
         var code = _registry.Code.CodeDirectory(CodeStore.HexFromBase64(function.CodeSha256));
-        return instance.StartAsync(_launcher, code, Cgroups);
+        return instance.StartAsync(_launcher, code, Cgroups, Isolation);
     }
 
     private InstancePool ReplacePool(FunctionDefinition function)
@@ -213,12 +227,16 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         await _reaper.DisposeAsync();
         await Task.WhenAll(_pools.Values.Select(pool => pool.StopAsync()));
         _pools.Clear();
+        Isolation.Close();
     }
 
     private static partial class Log
     {
         [LoggerMessage(30, LogLevel.Information, "Instance limit on {Controller}: {How}")]
         public static partial void Enforcement(ILogger logger, string controller, string how);
+
+        [LoggerMessage(32, LogLevel.Information, "Instance isolation: own user, private /tmp and /proc (mount namespace), data directory closed")]
+        public static partial void Isolated(ILogger logger);
 
         [LoggerMessage(31, LogLevel.Warning, "Not enforced: {Problem}")]
         public static partial void NotEnforced(ILogger logger, string problem);

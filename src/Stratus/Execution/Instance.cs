@@ -34,6 +34,10 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private ITimer? _initTimer;
     private PeakMemory? _peakMemory;
     private Sandbox.InstanceCgroup? _cgroup;
+    private Sandbox.Isolation? _isolation;
+    private int _uid;
+    private string? _fstab;
+    private int _gid;
 
     private sealed class Running
     {
@@ -68,23 +72,38 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     /// <summary>When this instance last became idle, for keep-alive.</summary>
     public long IdleSince { get; set; }
 
-    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, Sandbox.Cgroups cgroups)
+    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, Sandbox.Cgroups cgroups, Sandbox.Isolation isolation)
     {
+        IEnumerable<string>? sandbox = null;
         try
         {
             _cgroup = cgroups.Create(Id, Sandbox.ResourceLimits.ForMemory(_function.MemorySize));
+            if (isolation.Enabled)
+            {
+                _isolation = isolation;
+                _uid = isolation.RentUser();
+                _gid = isolation.CodeGroup(codeDirectory);
+                _fstab = Path.ChangeExtension(_output.Path, ".fstab");
+                sandbox = Sandbox.Isolation.Wrap(_fstab, codeDirectory, launcher.RuntimesDirectory, _function.EphemeralStorageMb, _uid, _gid);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _initError = (InvocationResult.ErrorPayload("Runtime.SandboxError", "Could not create the instance's cgroup: " + ex.Message), "Runtime.SandboxError");
-            await FailAsync("no cgroup");
+            _initError = (InvocationResult.ErrorPayload("Runtime.SandboxError", "Could not prepare the instance's sandbox: " + ex.Message), "Runtime.SandboxError");
+            await FailAsync("no sandbox");
             return;
         }
 
-        _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(_output.Path, ".sock"));
+        var socketPath = _isolation is null ? Path.ChangeExtension(_output.Path, ".sock") : Path.Combine(_isolation.SocketDirectory, Id + ".sock");
+        _api = RuntimeApiServer.Start(this, _logger, socketPath, _isolation is null ? null : _uid);
+        if (_isolation is not null && _api.SocketPath is { } socket)
+        {
+            Sandbox.Isolation.GiveTo(socket, _uid, _gid);
+        }
+
         var now = _time.GetUtcNow();
         var logStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy/MM/dd}/[{_function.Version}]{Id}");
-        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _output.Path, _cgroup.ProcsFiles);
+        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _output.Path, _cgroup.ProcsFiles, sandbox);
         if (start is null)
         {
             _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);
@@ -404,6 +423,13 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         if (_cgroup is not null)
         {
             await _cgroup.DisposeAsync();
+        }
+
+        // Only now is no process of this user left to reuse it.
+        _isolation?.ReturnUser(_uid);
+        if (_fstab is not null)
+        {
+            File.Delete(_fstab);
         }
 
         _output.Dispose();

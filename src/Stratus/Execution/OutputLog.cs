@@ -25,7 +25,15 @@ internal sealed partial class OutputLog : IDisposable
     {
         _path = path;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        _reader = new FileStream(path, FileMode.Create, FileAccess.Read | FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        // For Stratus alone: the runtime writes through the descriptor it is started with.
+        _reader = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = 0,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
     }
 
     public string Path => _path;

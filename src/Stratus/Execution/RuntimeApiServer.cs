@@ -24,12 +24,14 @@ internal sealed class RuntimeApiServer : IDisposable
     private readonly ILogger _logger;
     private readonly Socket _listener;
     private readonly Socket? _localListener;
+    private readonly int? _peerUid;
     private readonly Lock _lock = new();
     private readonly List<RuntimeApiConnection> _connections = [];
     private bool _disposed;
 
-    private RuntimeApiServer(IRuntimeApiHandler handler, ILogger logger, Socket listener, Socket? localListener, string? socketPath)
+    private RuntimeApiServer(IRuntimeApiHandler handler, ILogger logger, Socket listener, Socket? localListener, string? socketPath, int? peerUid)
     {
+        _peerUid = peerUid;
         _handler = handler;
         _logger = logger;
         _listener = listener;
@@ -50,7 +52,8 @@ internal sealed class RuntimeApiServer : IDisposable
     private const int MaxSocketPathBytes = 107;
 
     /// <summary>Listens on a loopback port and, if <paramref name="socketPath"/> fits, on that Unix socket.</summary>
-    public static RuntimeApiServer Start(IRuntimeApiHandler handler, ILogger logger, string? socketPath = null)
+    /// <param name="peerUid">When set, connections from processes of any other user are refused.</param>
+    public static RuntimeApiServer Start(IRuntimeApiHandler handler, ILogger logger, string? socketPath = null, int? peerUid = null)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         Socket? local = null;
@@ -77,7 +80,7 @@ internal sealed class RuntimeApiServer : IDisposable
             throw;
         }
 
-        var server = new RuntimeApiServer(handler, logger, listener, local, socketPath);
+        var server = new RuntimeApiServer(handler, logger, listener, local, socketPath, peerUid);
         _ = server.AcceptLoopAsync(listener);
         if (local is not null)
         {
@@ -99,6 +102,13 @@ internal sealed class RuntimeApiServer : IDisposable
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 return;
+            }
+
+            if (_peerUid is { } uid && PeerUid.Of(socket) != uid)
+            {
+                // Another instance, or anything else on this machine: not this instance's API.
+                socket.Dispose();
+                continue;
             }
 
             RuntimeApiConnection? connection = null;

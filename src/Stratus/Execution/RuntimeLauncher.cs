@@ -21,6 +21,8 @@ internal sealed class RuntimeLauncher
 
     private readonly StratusOptions _options;
     private readonly string _runtimesDirectory;
+
+    public string RuntimesDirectory => _runtimesDirectory;
     private readonly string _node;
     private readonly string _python;
 
@@ -35,7 +37,7 @@ internal sealed class RuntimeLauncher
     }
 
     /// <summary>Returns the start info, or an init error (type, message) when the code cannot be started.</summary>
-    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, IEnumerable<string> cgroupProcsFiles)
+    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, IEnumerable<string> cgroupProcsFiles, IEnumerable<string>? sandbox)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
         var start = new ProcessStartInfo(ProcessGroup.Setsid)
@@ -54,11 +56,20 @@ internal sealed class RuntimeLauncher
         }
 
         start.ArgumentList.Add("--");
+        foreach (var argument in sandbox ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // In the sandbox the code and the runtimes are where Lambda has them.
+        var taskRoot = sandbox is null ? codeDirectory : Sandbox.Isolation.TaskRoot;
+        var runtimes = sandbox is null ? _runtimesDirectory : Sandbox.Isolation.RuntimeRoot;
+
         switch (family)
         {
             case RuntimeFamily.Node:
                 start.ArgumentList.Add(_node);
-                start.ArgumentList.Add(Path.Combine(_runtimesDirectory, "nodejs", "bootstrap.mjs"));
+                start.ArgumentList.Add(Path.Combine(runtimes, "nodejs", "bootstrap.mjs"));
                 if (runtimeApiSocket is not null)
                 {
                     start.ArgumentList.Add(runtimeApiSocket);
@@ -66,7 +77,7 @@ internal sealed class RuntimeLauncher
                 break;
             case RuntimeFamily.Python:
                 start.ArgumentList.Add(_python);
-                start.ArgumentList.Add(Path.Combine(_runtimesDirectory, "python", "bootstrap.py"));
+                start.ArgumentList.Add(Path.Combine(runtimes, "python", "bootstrap.py"));
                 break;
             default:
                 var bootstrap = Path.Combine(codeDirectory, "bootstrap");
@@ -81,7 +92,7 @@ internal sealed class RuntimeLauncher
                     start.ArgumentList.Add("/bin/bash");
                 }
 
-                start.ArgumentList.Add(bootstrap);
+                start.ArgumentList.Add(Path.Combine(taskRoot, "bootstrap"));
                 break;
         }
 
@@ -99,8 +110,8 @@ internal sealed class RuntimeLauncher
         environment["LD_LIBRARY_PATH"] = "/usr/lib:/lib";
         environment["AWS_LAMBDA_RUNTIME_API"] = $"127.0.0.1:{runtimeApiPort}";
         environment["_HANDLER"] = function.Handler;
-        environment["LAMBDA_TASK_ROOT"] = codeDirectory;
-        environment["LAMBDA_RUNTIME_DIR"] = _runtimesDirectory;
+        environment["LAMBDA_TASK_ROOT"] = taskRoot;
+        environment["LAMBDA_RUNTIME_DIR"] = runtimes;
         environment["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + function.Runtime;
         environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
         environment["AWS_LAMBDA_FUNCTION_NAME"] = function.Name;

@@ -17,6 +17,9 @@ public sealed record FunctionDefinition
 
     public int Timeout { get; init; } = FunctionLimits.DefaultTimeoutSeconds;
 
+    /// <summary>Size of the instance's private /tmp (Lambda's EphemeralStorage).</summary>
+    public int EphemeralStorageMb { get; init; } = FunctionLimits.DefaultEphemeralStorageMb;
+
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Base64 of the SHA-256 of the zip, as Lambda reports it.</summary>

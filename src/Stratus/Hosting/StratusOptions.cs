@@ -29,6 +29,9 @@ public sealed class StratusOptions
     /// <summary>Bound each instance's memory, CPU and process count with cgroups where the kernel allows.</summary>
     public bool ResourceLimits { get; set; } = true;
 
+    /// <summary>Run each instance as its own user in its own mount namespace where the host allows.</summary>
+    public bool Isolation { get; set; } = true;
+
     /// <summary>Directory holding the node and python bootstraps; defaults to the one shipped beside the binary.</summary>
     public string? RuntimesDirectory { get; set; }
 

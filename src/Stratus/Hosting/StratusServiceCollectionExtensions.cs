@@ -37,12 +37,16 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StratusOptions>>().Value.ResourceLimits
             ? Sandbox.Cgroups.Detect()
             : Sandbox.Cgroups.None("resource limits are turned off (--no-limits)"));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StratusOptions>>().Value.Isolation
+            ? Sandbox.Isolation.Detect()
+            : Sandbox.Isolation.Off("turned off (--no-isolation)"));
         services.TryAddSingleton(sp => new ExecutionEngine(
             sp.GetRequiredService<IOptions<StratusOptions>>(),
             sp.GetRequiredService<FunctionRegistry>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<Sandbox.Cgroups>()));
+            sp.GetRequiredService<Sandbox.Cgroups>(),
+            sp.GetRequiredService<Sandbox.Isolation>()));
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
         services.TryAddSingleton<Invoker>();
         return services;

@@ -16,7 +16,8 @@ public sealed class NodeRuntimeTests : IAsyncLifetime
         // The node bootstrap talks to Stratus over a Unix socket in the data directory; when that path
         // is too long for a socket address, over the loopback port in AWS_LAMBDA_RUNTIME_API.
         var longData = Path.Combine(Path.GetTempPath(), "stratus-tests", new string('d', 60), Guid.NewGuid().ToString("N"));
-        var longHost = await StratusHost.StartAsync(dataDirectory: longData);
+        // Isolated instances get their socket under /run; without isolation it sits in the data directory.
+        var longHost = await StratusHost.StartAsync(o => o.Isolation = false, dataDirectory: longData);
         try
         {
             var code = Zips.Create(("index.js", "exports.handler = async (event) => ({ n: event.n, socket: process.argv[2] ?? null });"));
@@ -179,17 +180,15 @@ public sealed class NodeRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task Invoke_Timeout_KillsWholeProcessTreeAndReturnsSandboxTimedout()
     {
-        var marker = Path.Combine(Path.GetTempPath(), "stratus-child-" + Guid.NewGuid().ToString("N"));
         await _host.CreateFunctionAsync("node-timeout", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
             const { spawn } = require('child_process');
-            const fs = require('fs');
             exports.handler = async (event) => {
               if (!event.hang) return 'alive';
               const child = spawn('sleep', ['600'], { stdio: 'ignore' });
-              fs.writeFileSync(process.env.MARKER, String(child.pid));
+              console.log('child pid', child.pid);
               await new Promise(() => {});
             };
-            """)), timeout: 1, environment: new() { ["MARKER"] = marker });
+            """)), timeout: 1);
 
         var timedOut = await _host.InvokeAsync("node-timeout", """{"hang":true}""", tail: true);
         var next = await _host.InvokeAsync("node-timeout");
@@ -200,8 +199,7 @@ public sealed class NodeRuntimeTests : IAsyncLifetime
         Assert.Matches(@"^RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.00 seconds$", (string)timedOut.Json["errorMessage"]!);
         Assert.Contains("Task timed out after 1.00 seconds", timedOut.Log);
         Assert.Equal("\"alive\"", next.Body);
-        var childPid = int.Parse(await File.ReadAllTextAsync(marker), System.Globalization.CultureInfo.InvariantCulture);
+        var childPid = int.Parse(System.Text.RegularExpressions.Regex.Match(timedOut.Log!, @"child pid (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(await Processes.WaitGoneAsync(childPid), $"child process {childPid} of the timed-out instance is still running");
-        File.Delete(marker);
     }
 }

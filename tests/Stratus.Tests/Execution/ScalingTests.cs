@@ -23,7 +23,7 @@ public sealed class ScalingTests
     public async Task Invoke_Concurrent_RunsOnSeveralInstancesAtOnce()
     {
         // Each invocation waits until all three are running at the same time: only possible on three instances.
-        var barrier = Directory.CreateTempSubdirectory("stratus-barrier-").FullName;
+        var barrier = SharedDirectory.Create("barrier-");
         await using var host = await StratusHost.StartAsync();
         await host.CreateFunctionAsync("barrier", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
             const fs = require('fs');
@@ -60,7 +60,7 @@ public sealed class ScalingTests
     public async Task Invoke_AtConcurrencyLimit_ThrottlesWithTooManyRequests()
     {
         await using var host = await StratusHost.StartAsync(options => options.ConcurrencyLimit = 1);
-        var gate = Directory.CreateTempSubdirectory("stratus-gate-").FullName;
+        var gate = SharedDirectory.Create("gate-");
         await CreateHoldFunctionAsync(host, gate);
         await host.CreateFunctionAsync("other", "nodejs20.x", "index.handler", Zips.NodeEcho());
 
@@ -80,7 +80,7 @@ public sealed class ScalingTests
     public async Task EventInvoke_AtConcurrencyLimit_IsAcceptedAndRunsOnceCapacityFrees()
     {
         await using var host = await StratusHost.StartAsync(options => options.ConcurrencyLimit = 1);
-        var gate = Directory.CreateTempSubdirectory("stratus-event-gate-").FullName;
+        var gate = SharedDirectory.Create("event-gate-");
         await CreateHoldFunctionAsync(host, gate);
         await host.CreateFunctionAsync("later", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
             exports.handler = async (event) => { require('fs').writeFileSync(event.marker, 'ran'); return null; };
@@ -105,7 +105,7 @@ public sealed class ScalingTests
     [Fact]
     public async Task Shutdown_WithInvocationInFlight_LetsItFinishAndStopsEveryProcess()
     {
-        var gate = Directory.CreateTempSubdirectory("stratus-stop-").FullName;
+        var gate = SharedDirectory.Create("stop-");
         var host = await StratusHost.StartAsync();
         await host.CreateFunctionAsync("slow", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
             const fs = require('fs');
