@@ -162,9 +162,11 @@ BASELINE_PID=$!
 wait_for_line "$WORK/baseline.log" '^baseline listening on http://' "$BASELINE_PID" 30
 BASELINE_URL=http://127.0.0.1:$BASELINE_PORT/
 
-log "deploying $FUNCTION (nodejs20.x)"
+# 1769 MB is one full vCPU on Lambda, and under Stratus's cgroup CPU share: the raw node server,
+# one process with no CPU limit, is compared with instances allowed a core each.
+log "deploying $FUNCTION (nodejs20.x, 1769 MB)"
 "$STRATUS" deploy "$BENCH_DIR/function" --name "$FUNCTION" --runtime nodejs20.x --handler index.handler \
-  --endpoint "$ENDPOINT" >"$RAW/deploy.txt"
+  --memory 1769 --endpoint "$ENDPOINT" >"$RAW/deploy.txt"
 
 # The very first Invoke after the deploy (one sample, also in the table).
 first=$(curl -sf -o "$WORK/first.json" -w '%{time_total}' -X POST --data-binary '{}' "$INVOKE_URL")

@@ -195,7 +195,18 @@ internal sealed record LoggingConfigOutput(string LogFormat, string LogGroup);
 
 internal sealed record FunctionCodeLocation(string RepositoryType, string Location);
 
-internal sealed record GetFunctionResponse(FunctionConfigurationOutput Configuration, FunctionCodeLocation Code, Dictionary<string, string> Tags);
+internal sealed record GetFunctionResponse(FunctionConfigurationOutput Configuration, FunctionCodeLocation Code, Dictionary<string, string> Tags)
+{
+    public FunctionConcurrency? Concurrency { get; init; }
+}
+
+internal sealed class PutFunctionConcurrencyRequest
+{
+    public int? ReservedConcurrentExecutions { get; set; }
+}
+
+/// <summary>Reserved concurrency as Lambda shows it; <c>{}</c> when the function has none.</summary>
+internal sealed record FunctionConcurrency(int? ReservedConcurrentExecutions);
 
 internal sealed record ListFunctionsResponse(IReadOnlyList<FunctionConfigurationOutput> Functions, string? NextMarker);
 
@@ -222,5 +233,7 @@ internal sealed record LogsResponse(string FunctionName, IReadOnlyList<LogRecord
 [JsonSerializable(typeof(ListFunctionsResponse))]
 [JsonSerializable(typeof(AccountSettingsResponse))]
 [JsonSerializable(typeof(LogsResponse))]
+[JsonSerializable(typeof(PutFunctionConcurrencyRequest))]
+[JsonSerializable(typeof(FunctionConcurrency))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ApiJson : JsonSerializerContext;

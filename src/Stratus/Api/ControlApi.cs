@@ -74,11 +74,14 @@ internal static class ControlApi
         return Json(body, ApiJson.Default.ListFunctionsResponse);
     }
 
-    private static IResult Get(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
+    private static IResult Get(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, Execution.ConcurrencyLimits concurrency)
     {
         var function = Resolve(context, fn, registry, mapper);
         var location = $"{context.Request.Scheme}://{context.Request.Host}/stratus/v1/functions/{Uri.EscapeDataString(function.Name)}/code";
-        var body = new GetFunctionResponse(mapper.Configuration(function), new FunctionCodeLocation("S3", location), []);
+        var body = new GetFunctionResponse(mapper.Configuration(function), new FunctionCodeLocation("S3", location), [])
+        {
+            Concurrency = concurrency.ReservedFor(function.Name) is { } reserved ? new FunctionConcurrency(reserved) : null,
+        };
         return Json(body, ApiJson.Default.GetFunctionResponse);
     }
 
@@ -118,7 +121,7 @@ internal static class ControlApi
         return Json(mapper.Configuration(updated), ApiJson.Default.FunctionConfigurationOutput);
     }
 
-    private static IResult Delete(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
+    private static IResult Delete(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, Execution.ConcurrencyLimits concurrency)
     {
         var reference = FunctionArn.Parse(fn);
         var qualifier = Qualifier(context, reference);
@@ -133,15 +136,16 @@ internal static class ControlApi
         }
 
         registry.Delete(reference.Name, mapper.Arn(reference.Name));
+        concurrency.TryReserve(reference.Name, null);
         return Results.StatusCode(StatusCodes.Status204NoContent);
     }
 
-    private static IResult AccountSettings(FunctionRegistry registry, ExecutionLimits limits)
+    private static IResult AccountSettings(FunctionRegistry registry, Execution.ConcurrencyLimits limits)
     {
         var functions = registry.All;
         var total = functions.Sum(f => f.CodeSize);
         var body = new AccountSettingsResponse(
-            new AccountLimit(75L * 1024 * 1024 * 1024, FunctionLimits.MaxUnzippedBytes, FunctionLimits.MaxZipBytes, limits.ConcurrencyLimit, limits.ConcurrencyLimit),
+            new AccountLimit(75L * 1024 * 1024 * 1024, FunctionLimits.MaxUnzippedBytes, FunctionLimits.MaxZipBytes, limits.AccountLimit, limits.Unreserved),
             new AccountUsage(total, functions.Count));
         return Json(body, ApiJson.Default.AccountSettingsResponse);
     }
@@ -239,4 +243,3 @@ internal static class ControlApi
 }
 
 /// <summary>Limits the API reports (kept apart so the API does not reach into the engine).</summary>
-internal sealed record ExecutionLimits(int ConcurrencyLimit);

@@ -19,7 +19,6 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly ITimer _reaper;
-    private int _slotsInUse;
     private volatile bool _stopping;
 
     internal ExecutionEngine(
@@ -28,8 +27,10 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         TimeProvider time,
         ILoggerFactory loggerFactory,
         Sandbox.Cgroups cgroups,
-        Sandbox.Isolation isolation)
+        Sandbox.Isolation isolation,
+        ConcurrencyLimits concurrency)
     {
+        Concurrency = concurrency;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -82,6 +83,8 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
     internal Sandbox.Isolation Isolation { get; }
 
+    internal ConcurrencyLimits Concurrency { get; }
+
     public int InstanceCountOf(string functionName) =>
         _pools.TryGetValue(functionName, out var pool) ? pool.InstanceCount : 0;
 
@@ -99,9 +102,9 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             return Task.FromResult(InvocationResult.Failure(invocation.RequestId, "ServiceException", "The server is shutting down"));
         }
 
-        if (!TryReserveSlot())
+        if (!Concurrency.TryAcquire(function.Name, out var fromReserved, out var reason))
         {
-            throw Api.LambdaException.Throttled("ConcurrentInvocationLimitExceeded", "Rate Exceeded.");
+            throw Api.LambdaException.Throttled(reason, "Rate Exceeded.");
         }
 
         Task<InvocationResult> result;
@@ -111,14 +114,14 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         }
         catch
         {
-            ReleaseSlot();
+            Concurrency.Release(function.Name, fromReserved);
             throw;
         }
 
-        return ReleaseWhenDone(result);
+        return ReleaseWhenDone(result, function.Name, fromReserved);
     }
 
-    private async Task<InvocationResult> ReleaseWhenDone(Task<InvocationResult> result)
+    private async Task<InvocationResult> ReleaseWhenDone(Task<InvocationResult> result, string function, bool fromReserved)
     {
         try
         {
@@ -126,7 +129,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         }
         finally
         {
-            ReleaseSlot();
+            Concurrency.Release(function, fromReserved);
         }
     }
 
@@ -144,25 +147,6 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         invocation.TryComplete(InvocationResult.Failure(invocation.RequestId, "ResourceNotFoundException", "Function was deleted"));
         return invocation.Result;
     }
-
-    internal bool TryReserveSlot()
-    {
-        while (true)
-        {
-            var used = Volatile.Read(ref _slotsInUse);
-            if (used >= Options.ConcurrencyLimit || _stopping)
-            {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref _slotsInUse, used + 1, used) == used)
-            {
-                return true;
-            }
-        }
-    }
-
-    internal void ReleaseSlot() => Interlocked.Decrement(ref _slotsInUse);
 
     internal Instance CreateInstance(InstancePool pool) =>
         new(pool, pool.Function, pool.FunctionArn, _time, _loggerFactory.CreateLogger<Instance>());

@@ -55,6 +55,7 @@ public sealed class StratusServer : IAsyncDisposable
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.MapNativeApi();
         app.MapControlApi();
+        app.MapConcurrencyApi();
         app.MapInvokeApi();
         await app.StartAsync();
 

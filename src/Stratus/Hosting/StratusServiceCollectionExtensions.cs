@@ -33,7 +33,9 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<CodeStore>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new FunctionMapper(sp.GetRequiredService<IOptions<StratusOptions>>().Value));
-        services.TryAddSingleton(sp => new ExecutionLimits(sp.GetRequiredService<IOptions<StratusOptions>>().Value.ConcurrencyLimit));
+        services.TryAddSingleton(sp => new ConcurrencyLimits(
+            sp.GetRequiredService<IOptions<StratusOptions>>().Value.ConcurrencyLimit,
+            sp.GetRequiredService<IFunctionStore>().LoadReservedConcurrency()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StratusOptions>>().Value.ResourceLimits
             ? Sandbox.Cgroups.Detect()
             : Sandbox.Cgroups.None("resource limits are turned off (--no-limits)"));
@@ -46,7 +48,8 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<Sandbox.Cgroups>(),
-            sp.GetRequiredService<Sandbox.Isolation>()));
+            sp.GetRequiredService<Sandbox.Isolation>(),
+            sp.GetRequiredService<ConcurrencyLimits>()));
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
         services.TryAddSingleton<Invoker>();
         return services;

@@ -13,5 +13,12 @@ public interface IFunctionStore
     /// <summary>Replaces a function only if its stored revision is <paramref name="expectedRevisionId"/>.</summary>
     bool TryUpdate(FunctionDefinition function, string expectedRevisionId);
 
+    /// <summary>Deletes a function and its reserved concurrency.</summary>
     bool Delete(string name);
+
+    /// <summary>Reserved concurrency of every function that has one.</summary>
+    IReadOnlyDictionary<string, int> LoadReservedConcurrency();
+
+    /// <summary>Sets a function's reserved concurrency, or removes it with null.</summary>
+    void SetReservedConcurrency(string name, int? reserved);
 }

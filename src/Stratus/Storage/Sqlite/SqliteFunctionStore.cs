@@ -73,9 +73,36 @@ internal sealed class SqliteFunctionStore : IFunctionStore
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM functions WHERE name = $name";
+        command.CommandText = "DELETE FROM function_concurrency WHERE name = $name; DELETE FROM functions WHERE name = $name";
         command.Parameters.AddWithValue("$name", name);
-        return command.ExecuteNonQuery() == 1;
+        return command.ExecuteNonQuery() >= 1;
+    }
+
+    public IReadOnlyDictionary<string, int> LoadReservedConcurrency()
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, reserved FROM function_concurrency";
+        using var reader = command.ExecuteReader();
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            result[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return result;
+    }
+
+    public void SetReservedConcurrency(string name, int? reserved)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = reserved is null
+            ? "DELETE FROM function_concurrency WHERE name = $name"
+            : "INSERT INTO function_concurrency (name, reserved) VALUES ($name, $reserved) ON CONFLICT (name) DO UPDATE SET reserved = excluded.reserved";
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$reserved", (object?)reserved ?? DBNull.Value);
+        command.ExecuteNonQuery();
     }
 
     private static void Bind(SqliteCommand command, FunctionDefinition function)

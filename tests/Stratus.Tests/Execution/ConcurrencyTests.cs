@@ -1,0 +1,97 @@
+using System.Net;
+using System.Text;
+using Stratus.Tests.Infrastructure;
+
+namespace Stratus.Tests.Execution;
+
+/// <summary>Reserved and account concurrency, as Lambda applies them.</summary>
+public sealed class ConcurrencyTests
+{
+    [Fact]
+    public async Task PutGetDeleteConcurrency_ReservesFromTheAccountAndKeepsTheUnreservedMinimum()
+    {
+        await using var host = await StratusHost.StartAsync(o => o.ConcurrencyLimit = 50);
+        await host.CreateFunctionAsync("reserved", "nodejs20.x", "index.handler", Zips.NodeEcho());
+
+        var put = await SendAsync(host, HttpMethod.Put, "/2017-10-31/functions/reserved/concurrency", """{"ReservedConcurrentExecutions":20}""");
+        var get = await SendAsync(host, HttpMethod.Get, "/2019-09-30/functions/reserved/concurrency");
+        var function = await SendAsync(host, HttpMethod.Get, "/2015-03-31/functions/reserved");
+        var settings = await SendAsync(host, HttpMethod.Get, "/2016-08-19/account-settings");
+        var tooMuch = await SendAsync(host, HttpMethod.Put, "/2017-10-31/functions/reserved/concurrency", """{"ReservedConcurrentExecutions":46}""");
+        var negative = await SendAsync(host, HttpMethod.Put, "/2017-10-31/functions/reserved/concurrency", """{"ReservedConcurrentExecutions":-1}""");
+        var missing = await SendAsync(host, HttpMethod.Put, "/2017-10-31/functions/nope/concurrency", """{"ReservedConcurrentExecutions":1}""");
+        var deleted = await SendAsync(host, HttpMethod.Delete, "/2017-10-31/functions/reserved/concurrency");
+        var after = await SendAsync(host, HttpMethod.Get, "/2019-09-30/functions/reserved/concurrency");
+
+        Assert.Equal((HttpStatusCode.OK, """{"ReservedConcurrentExecutions":20}"""), put);
+        Assert.Equal((HttpStatusCode.OK, """{"ReservedConcurrentExecutions":20}"""), get);
+        Assert.Contains("\"Concurrency\":{\"ReservedConcurrentExecutions\":20}", function.Body);
+        Assert.Contains("\"ConcurrentExecutions\":50,\"UnreservedConcurrentExecutions\":30", settings.Body);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMuch.Status);
+        Assert.Contains("below its minimum value of [5]", tooMuch.Body);
+        Assert.Equal(HttpStatusCode.BadRequest, negative.Status);
+        Assert.Equal(HttpStatusCode.NotFound, missing.Status);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.Status);
+        Assert.Equal((HttpStatusCode.OK, "{}"), after);
+    }
+
+    [Fact]
+    public async Task ReservedConcurrency_HoldsUnderParallelLoadAndRetriesRecover()
+    {
+        var shared = SharedDirectory.Create("concurrency-");
+        await using var host = await StratusHost.StartAsync();
+        // Each invocation marks itself running, notes how many are running, waits a little, unmarks.
+        await host.CreateFunctionAsync("limited", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            const fs = require('fs');
+            exports.handler = async (event, context) => {
+              const mine = `${process.env.SHARED}/${context.awsRequestId}`;
+              fs.writeFileSync(mine, '');
+              const running = fs.readdirSync(process.env.SHARED).length;
+              await new Promise((r) => setTimeout(r, 50));
+              fs.unlinkSync(mine);
+              return running;
+            };
+            """)), timeout: 30, environment: new() { ["SHARED"] = shared });
+        await host.CreateFunctionAsync("zero", "nodejs20.x", "index.handler", Zips.NodeEcho());
+        await SendAsync(host, HttpMethod.Put, "/2017-10-31/functions/limited/concurrency", """{"ReservedConcurrentExecutions":2}""");
+        await SendAsync(host, HttpMethod.Put, "/2017-10-31/functions/zero/concurrency", """{"ReservedConcurrentExecutions":0}""");
+
+        var throttles = 0;
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+        {
+            // What the AWS clients do with a 429: wait as told and try again.
+            while (true)
+            {
+                var result = await host.InvokeAsync("limited");
+                if (result.Status != 429)
+                {
+                    return result;
+                }
+
+                Assert.Equal("ReservedFunctionConcurrentInvocationLimitExceeded", (string)result.Json["Reason"]!);
+                Interlocked.Increment(ref throttles);
+                await Task.Yield();
+            }
+        }));
+        var zero = await host.InvokeAsync("zero");
+
+        Assert.All(results, r => Assert.Null(r.FunctionError));
+        Assert.True(results.Max(r => int.Parse(r.Body, System.Globalization.CultureInfo.InvariantCulture)) <= 2, "more invocations ran at once than reserved");
+        Assert.True(throttles > 0, "12 parallel invocations against 2 reserved were never throttled");
+        Assert.Equal(429, zero.Status);
+        Assert.Equal("ReservedFunctionConcurrentInvocationLimitExceeded", (string)zero.Json["Reason"]!);
+        Directory.Delete(shared, recursive: true);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(StratusHost host, HttpMethod method, string path, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await host.Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
