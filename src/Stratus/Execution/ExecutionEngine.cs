@@ -20,6 +20,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ITimer _reaper;
     private volatile bool _stopping;
+    private readonly SlotPool _slots;
 
     internal ExecutionEngine(
         IOptions<StratusOptions> options,
@@ -49,6 +50,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
         Directory.CreateDirectory(RunDirectory);
         Cgroups = cgroups;
+        _slots = new SlotPool(cgroups, Environment.ProcessorCount);
         Isolation = isolation;
         if (isolation.Enabled)
         {
@@ -154,7 +156,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     internal Task StartInstanceAsync(Instance instance, FunctionDefinition function)
     {
         var code = _registry.Code.CodeDirectory(CodeStore.HexFromBase64(function.CodeSha256));
-        return instance.StartAsync(_launcher, code, Cgroups, Isolation);
+        return instance.StartAsync(_launcher, code, _slots, Isolation);
     }
 
     private InstancePool ReplacePool(FunctionDefinition function)
@@ -211,6 +213,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         await _reaper.DisposeAsync();
         await Task.WhenAll(_pools.Values.Select(pool => pool.StopAsync()));
         _pools.Clear();
+        await _slots.DisposeAsync();
         Isolation.Close();
     }
 

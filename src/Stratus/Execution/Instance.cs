@@ -37,6 +37,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private Sandbox.Isolation? _isolation;
     private int _uid;
     private string? _fstab;
+    private string? _launchScript;
     private int _gid;
 
     private sealed class Running
@@ -72,12 +73,15 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     /// <summary>When this instance last became idle, for keep-alive.</summary>
     public long IdleSince { get; set; }
 
-    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, Sandbox.Cgroups cgroups, Sandbox.Isolation isolation)
+    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, SlotPool slots, Sandbox.Isolation isolation)
     {
         IEnumerable<string>? sandbox = null;
+        SlotPool.Slot slot;
         try
         {
-            _cgroup = cgroups.Create(Id, Sandbox.ResourceLimits.ForMemory(_function.MemorySize));
+            slot = slots.Take();
+            _cgroup = slot.Cgroup;
+            _cgroup.Apply(Sandbox.ResourceLimits.ForMemory(_function.MemorySize));
             if (isolation.Enabled)
             {
                 _isolation = isolation;
@@ -87,7 +91,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
                 sandbox = Sandbox.Isolation.Wrap(_fstab, codeDirectory, launcher.RuntimesDirectory, _function.EphemeralStorageMb, _uid, _gid);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
             _initError = (InvocationResult.ErrorPayload("Runtime.SandboxError", "Could not prepare the instance's sandbox: " + ex.Message), "Runtime.SandboxError");
             await FailAsync("no sandbox");
@@ -103,29 +107,39 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         var now = _time.GetUtcNow();
         var logStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy/MM/dd}/[{_function.Version}]{Id}");
-        var (start, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _output.Path, _cgroup.ProcsFiles, sandbox);
-        if (start is null)
+        _process = slot.Process;
+        ProcessId = slot.Process.Id;
+        var (script, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _output.Path, sandbox);
+        if (script is null)
         {
             _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);
             await FailAsync("init failed");
             return;
         }
 
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var process = slot.Process;
         process.Exited += (_, _) => _ = OnExitedAsync();
         try
         {
-            process.Start();
+            // For root alone: it holds the function's environment.
+            _launchScript = Path.ChangeExtension(_output.Path, ".launch");
+            File.WriteAllText(_launchScript, script);
+            File.SetUnixFileMode(_launchScript, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            process.StandardInput.WriteLine(_launchScript);
+            process.StandardInput.Close();
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (IOException ex)
         {
             _initError = (InvocationResult.ErrorPayload("Runtime.InvalidEntrypoint", ex.Message), "Runtime.InvalidEntrypoint");
             await FailAsync("could not start");
             return;
         }
 
-        _process = process;
-        ProcessId = process.Id;
+        if (process.HasExited)
+        {
+            _ = OnExitedAsync();
+        }
+
         _peakMemory = _cgroup.PeakMemoryFile is { } peakFile ? PeakMemory.ForCgroup(peakFile, _time) : PeakMemory.ForProcess(process.Id, _time);
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         Log.Started(_logger, _function.Name, Id, process.Id);
@@ -430,6 +444,11 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         if (_fstab is not null)
         {
             File.Delete(_fstab);
+        }
+
+        if (_launchScript is not null)
+        {
+            File.Delete(_launchScript);
         }
 
         _output.Dispose();

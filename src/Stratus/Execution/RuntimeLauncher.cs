@@ -11,14 +11,6 @@ namespace Stratus.Execution;
 /// </summary>
 internal sealed class RuntimeLauncher
 {
-    // setsid gives the instance its own process group (see ProcessGroup). The shell joins the
-    // instance's cgroups (the paths before "--") before any function code runs, sends stdout and
-    // stderr, in the order written, to the instance's output file (see OutputLog), appending, and
-    // closes stdin. Both exec, so the pid stays the runtime's.
-    private const string Launch =
-        "out=$1; shift; while [ \"$1\" != -- ]; do echo $$ >\"$1\" || exit 125; shift; done; shift; " +
-        "exec </dev/null >>\"$out\" 2>&1; exec \"$@\"";
-
     private readonly StratusOptions _options;
     private readonly string _runtimesDirectory;
 
@@ -36,26 +28,17 @@ internal sealed class RuntimeLauncher
         _python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : FindOnPath("python3") ?? "python3";
     }
 
-    /// <summary>Returns the start info, or an init error (type, message) when the code cannot be started.</summary>
-    public (ProcessStartInfo? Start, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, IEnumerable<string> cgroupProcsFiles, IEnumerable<string>? sandbox)
+    /// <summary>
+    /// Returns the launch script a slot (see <see cref="SlotPool"/>) runs to become this instance, or an
+    /// init error (type, message) when the code cannot be started. The script sends stdout and stderr,
+    /// in the order written, to the instance's output file (see OutputLog), appending, closes stdin,
+    /// sets exactly Lambda's environment and execs the runtime, so the pid stays the slot's.
+    /// </summary>
+    public (string? Script, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, IEnumerable<string>? sandbox)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
-        var start = new ProcessStartInfo(ProcessGroup.Setsid)
-        {
-            WorkingDirectory = codeDirectory,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("/bin/sh");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Launch);
-        start.ArgumentList.Add("stratus-instance");
-        start.ArgumentList.Add(outputPath);
-        foreach (var procs in cgroupProcsFiles)
-        {
-            start.ArgumentList.Add(procs);
-        }
-
-        start.ArgumentList.Add("--");
+        // Only its argument list (the command) and environment are used.
+        var start = new ProcessStartInfo();
         foreach (var argument in sandbox ?? [])
         {
             start.ArgumentList.Add(argument);
@@ -127,8 +110,30 @@ internal sealed class RuntimeLauncher
             environment["PYTHONDONTWRITEBYTECODE"] = "1";
         }
 
-        return (start, null, null);
+        return (Render(outputPath, codeDirectory, start), null, null);
     }
+
+    private static string Render(string outputPath, string workingDirectory, ProcessStartInfo start)
+    {
+        var script = new System.Text.StringBuilder();
+        script.Append("exec </dev/null >>").Append(Quote(outputPath)).Append(" 2>&1\n");
+        script.Append("cd ").Append(Quote(workingDirectory)).Append(" || exit 126\n");
+        foreach (var (key, value) in start.Environment)
+        {
+            script.Append("export ").Append(Quote($"{key}={value}")).Append('\n');
+        }
+
+        script.Append("exec");
+        foreach (var argument in start.ArgumentList)
+        {
+            script.Append(' ').Append(Quote(argument));
+        }
+
+        return script.Append('\n').ToString();
+    }
+
+    /// <summary>A shell word that stands for exactly <paramref name="text"/>.</summary>
+    private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static bool StartsWithShShebang(string path)
     {

@@ -269,8 +269,8 @@ internal sealed class Cgroups
         }
     }
 
-    /// <summary>Creates the cgroup of one instance, with its limits, on every hierarchy.</summary>
-    public InstanceCgroup Create(string name, ResourceLimits limits)
+    /// <summary>Creates the cgroup of one instance on every hierarchy, with its limits if given now.</summary>
+    public InstanceCgroup Create(string name, ResourceLimits? limits = null)
     {
         var directories = new List<InstanceCgroup.Directory>();
         var created = new InstanceCgroup(directories);
@@ -280,13 +280,12 @@ internal sealed class Cgroups
             {
                 var path = Path.Combine(hierarchy.Parent, name);
                 System.IO.Directory.CreateDirectory(path);
-                var directory = new InstanceCgroup.Directory(path, hierarchy.IsV2, hierarchy.Controllers);
-                created.Limits = limits;
-                directories.Add(directory);
-                foreach (var controller in hierarchy.Controllers)
-                {
-                    Apply(directory, controller, limits);
-                }
+                directories.Add(new InstanceCgroup.Directory(path, hierarchy.IsV2, hierarchy.Controllers));
+            }
+
+            if (limits is not null)
+            {
+                created.Apply(limits);
             }
         }
         catch
@@ -298,7 +297,7 @@ internal sealed class Cgroups
         return created;
     }
 
-    private static void Apply(InstanceCgroup.Directory directory, Controller controller, ResourceLimits limits)
+    internal static void Apply(InstanceCgroup.Directory directory, Controller controller, ResourceLimits limits)
     {
         var path = directory.Path;
         switch (controller)

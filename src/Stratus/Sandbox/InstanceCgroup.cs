@@ -17,7 +17,20 @@ internal sealed class InstanceCgroup : IAsyncDisposable
 
     public InstanceCgroup(List<Directory> directories) => _directories = directories;
 
-    public ResourceLimits? Limits { get; set; }
+    public ResourceLimits? Limits { get; private set; }
+
+    /// <summary>Sets the memory and process limits now (the CPU share waits for <see cref="LimitCpu"/>).</summary>
+    public void Apply(ResourceLimits limits)
+    {
+        Limits = limits;
+        foreach (var directory in _directories)
+        {
+            foreach (var controller in directory.Controllers)
+            {
+                Cgroups.Apply(directory, controller, limits);
+            }
+        }
+    }
 
     /// <summary>
     /// Applies the CPU share (memory / 1,769 MB of a core). Called when init is done: like Lambda's
