@@ -50,8 +50,13 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
         Directory.CreateDirectory(RunDirectory);
         Cgroups = cgroups;
-        _slots = new SlotPool(cgroups, Environment.ProcessorCount);
         Isolation = isolation;
+        if (isolation.Enabled)
+        {
+            RunDirectory = isolation.SocketDirectory;
+        }
+
+        _slots = new SlotPool(cgroups, isolation, registry.Code.Root, _launcher.RuntimesDirectory, Environment.ProcessorCount);
         if (isolation.Enabled)
         {
             Sandbox.Isolation.ProtectDataDirectory(Options.DataDirectory, "code", "instances");
@@ -79,7 +84,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
     internal StratusOptions Options { get; }
 
-    internal string RunDirectory { get; }
+    internal string RunDirectory { get; private set; }
 
     internal Sandbox.Cgroups Cgroups { get; }
 

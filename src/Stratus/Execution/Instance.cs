@@ -36,7 +36,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private Sandbox.InstanceCgroup? _cgroup;
     private Sandbox.Isolation? _isolation;
     private int _uid;
-    private string? _fstab;
     private string? _launchScript;
     private int _gid;
 
@@ -75,7 +74,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
     public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, SlotPool slots, Sandbox.Isolation isolation)
     {
-        IEnumerable<string>? sandbox = null;
+        (IReadOnlyList<string> Lines, IReadOnlyList<string> Prefix)? sandbox = null;
         SlotPool.Slot slot;
         try
         {
@@ -87,8 +86,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
                 _isolation = isolation;
                 _uid = isolation.RentUser();
                 _gid = isolation.CodeGroup(codeDirectory);
-                _fstab = Path.ChangeExtension(_output.Path, ".fstab");
-                sandbox = Sandbox.Isolation.Wrap(_fstab, codeDirectory, launcher.RuntimesDirectory, _function.EphemeralStorageMb, _uid, _gid);
+                sandbox = Sandbox.Isolation.Wrap(codeDirectory, _function.EphemeralStorageMb, _uid, _gid);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
@@ -98,7 +96,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             return;
         }
 
-        var socketPath = _isolation is null ? Path.ChangeExtension(_output.Path, ".sock") : Path.Combine(_isolation.SocketDirectory, Id + ".sock");
+        var socketPath = Path.ChangeExtension(_output.Path, ".sock");
         _api = RuntimeApiServer.Start(this, _logger, socketPath, _isolation is null ? null : _uid);
         if (_isolation is not null && _api.SocketPath is { } socket)
         {
@@ -441,11 +439,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         // Only now is no process of this user left to reuse it.
         _isolation?.ReturnUser(_uid);
-        if (_fstab is not null)
-        {
-            File.Delete(_fstab);
-        }
-
         if (_launchScript is not null)
         {
             File.Delete(_launchScript);

@@ -34,12 +34,12 @@ internal sealed class RuntimeLauncher
     /// in the order written, to the instance's output file (see OutputLog), appending, closes stdin,
     /// sets exactly Lambda's environment and execs the runtime, so the pid stays the slot's.
     /// </summary>
-    public (string? Script, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, IEnumerable<string>? sandbox)
+    public (string? Script, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, (IReadOnlyList<string> Lines, IReadOnlyList<string> Prefix)? sandbox)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
         // Only its argument list (the command) and environment are used.
         var start = new ProcessStartInfo();
-        foreach (var argument in sandbox ?? [])
+        foreach (var argument in sandbox?.Prefix ?? [])
         {
             start.ArgumentList.Add(argument);
         }
@@ -110,13 +110,18 @@ internal sealed class RuntimeLauncher
             environment["PYTHONDONTWRITEBYTECODE"] = "1";
         }
 
-        return (Render(outputPath, codeDirectory, start), null, null);
+        return (Render(outputPath, sandbox?.Lines ?? [], taskRoot, start), null, null);
     }
 
-    private static string Render(string outputPath, string workingDirectory, ProcessStartInfo start)
+    private static string Render(string outputPath, IReadOnlyList<string> setup, string workingDirectory, ProcessStartInfo start)
     {
         var script = new System.Text.StringBuilder();
         script.Append("exec </dev/null >>").Append(Quote(outputPath)).Append(" 2>&1\n");
+        foreach (var line in setup)
+        {
+            script.Append(line).Append('\n');
+        }
+
         script.Append("cd ").Append(Quote(workingDirectory)).Append(" || exit 126\n");
         foreach (var (key, value) in start.Environment)
         {

@@ -11,19 +11,26 @@ namespace Stratus.Execution;
 /// </summary>
 internal sealed class SlotPool : IAsyncDisposable
 {
-    // Joins the cgroups (the paths before "--"), then reads the path of a launch script and runs it.
-    private const string Wait =
-        "while [ \"$1\" != -- ]; do echo $$ >\"$1\" || exit 125; shift; done; read -r launch || exit 1; . \"$launch\"";
+    // Joins the cgroups (the paths before "--"), then, in its own mount namespace when instances are
+    // isolated, reads the path of a launch script and runs it.
+    private const string Join = "while [ \"$1\" != -- ]; do echo $$ >\"$1\" || exit 125; shift; done; shift; ";
+    private const string Wait = "read -r launch || exit 1; . \"$launch\"";
 
     private readonly ConcurrentQueue<Slot> _ready = new();
     private readonly Cgroups _cgroups;
+    private readonly Isolation _isolation;
+    private readonly string _codeStore;
+    private readonly string _runtimesDirectory;
     private readonly int _target;
     private int _creating;
     private volatile bool _disposed;
 
-    public SlotPool(Cgroups cgroups, int target)
+    public SlotPool(Cgroups cgroups, Isolation isolation, string codeStore, string runtimesDirectory, int target)
     {
         _cgroups = cgroups;
+        _isolation = isolation;
+        _codeStore = codeStore;
+        _runtimesDirectory = runtimesDirectory;
         _target = target;
         Fill();
     }
@@ -83,7 +90,17 @@ internal sealed class SlotPool : IAsyncDisposable
             WorkingDirectory = "/",
         };
         start.Environment.Clear();
-        foreach (var argument in new[] { "/bin/sh", "-c", Wait, "stratus-slot" }.Concat(cgroup.ProcsFiles).Append("--"))
+        start.ArgumentList.Add("/bin/sh");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(Join + (_isolation.Enabled ? "exec \"$@\"" : Wait));
+        start.ArgumentList.Add("stratus-slot");
+        foreach (var procs in cgroup.ProcsFiles)
+        {
+            start.ArgumentList.Add(procs);
+        }
+
+        start.ArgumentList.Add("--");
+        foreach (var argument in _isolation.Enabled ? _isolation.EnterSlot(Wait, _codeStore, _runtimesDirectory) : [])
         {
             start.ArgumentList.Add(argument);
         }

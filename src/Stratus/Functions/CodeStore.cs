@@ -11,6 +11,9 @@ internal sealed class CodeStore
 {
     private readonly string _root;
 
+    /// <summary>The directory holding every code directory.</summary>
+    public string Root => _root;
+
     public CodeStore(string dataDirectory)
     {
         _root = Path.Combine(dataDirectory, "code");

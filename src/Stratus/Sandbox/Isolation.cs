@@ -28,12 +28,20 @@ internal sealed partial class Isolation
     public const string TaskRoot = "/var/task";
     public const string RuntimeRoot = "/var/runtime";
 
-    // Runs as root inside the new mount namespace: one mount(8) applies the instance's table (code
-    // at /var/task, runtimes at /var/runtime, a private /tmp, a /proc showing only its own processes),
-    // then it drops to the instance's user for good.
-    private const string Enter =
-        "mount -a -T \"$1\" && cd " + TaskRoot + " && uid=$2; gid=$3; shift 4; " +
-        "exec " + Setpriv + " --reuid=\"$uid\" --regid=\"$gid\" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- \"$@\"";
+    /// <summary>The size of a slot's /tmp until a function asks for another (Lambda's default).</summary>
+    public const int DefaultTmpMegabytes = 512;
+
+    // A slot enters its mount namespace ahead of time, as root: the code store at /var/task (shadowed
+    // by the function's own code at launch), the runtimes at /var/runtime, a private /tmp and a /proc
+    // that hides other users' processes. mount -a skips an entry whose source is already mounted on
+    // its target, so the sources of new file systems are names of our own.
+    private const string SlotTable = """
+        {0} /var/task none bind,ro,nosuid,nodev 0 0
+        {1} /var/runtime none bind,ro,nosuid,nodev 0 0
+        stratus-tmp /tmp tmpfs size=512m,mode=1777,nosuid,nodev 0 0
+        stratus-proc /proc proc hidepid=2,nosuid,nodev,noexec 0 0
+
+        """;
 
     private readonly Lock _lock = new();
     private readonly Stack<int> _freeUids = new();
@@ -185,27 +193,42 @@ internal sealed partial class Isolation
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    /// <summary>
-    /// Writes the mount table of one instance to <paramref name="fstab"/> and returns the command that
-    /// runs a program inside the sandbox as <paramref name="uid"/>.
-    /// </summary>
-    public static IEnumerable<string> Wrap(string fstab, string codeDirectory, string runtimesDirectory, int tmpMegabytes, int uid, int gid)
+    /// <summary>What a slot runs to enter its namespace before it waits (see <see cref="Execution.SlotPool"/>).</summary>
+    public IEnumerable<string> EnterSlot(string then, string codeStore, string runtimesDirectory)
     {
-        // mount -a skips an entry whose source is already mounted on its target: sources are our own names.
-        File.WriteAllText(fstab, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"""
-            {Escape(codeDirectory)} {TaskRoot} none bind,ro,nosuid,nodev 0 0
-            {Escape(runtimesDirectory)} {RuntimeRoot} none bind,ro,nosuid,nodev 0 0
-            stratus-tmp /tmp tmpfs size={tmpMegabytes}m,mode=1777,nosuid,nodev 0 0
-            stratus-proc /proc proc hidepid=2,nosuid,nodev,noexec 0 0
+        var table = Path.Combine(SocketDirectory, "slot.fstab");
+        if (!File.Exists(table))
+        {
+            File.WriteAllText(table, SlotTable.Replace("{0}", Escape(codeStore), StringComparison.Ordinal).Replace("{1}", Escape(runtimesDirectory), StringComparison.Ordinal));
+        }
 
-            """));
-        return [Unshare, "--mount", "--propagation", "private", "/bin/sh", "-c", Enter, "stratus-sandbox", fstab,
-            uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            gid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--"];
+        return [Unshare, "--mount", "--propagation", "private", "/bin/sh", "-c", "mount -a -T \"$0\" || exit 124; " + then, table];
     }
 
-    /// <summary>Where Runtime API sockets go: outside the data directory, which may be under /tmp.</summary>
+    /// <summary>
+    /// Returns the launch-script lines that put the function's own code over the code store at
+    /// /var/task inside the slot's namespace, and the command prefix that drops to the instance's user
+    /// for good.
+    /// </summary>
+    public static (IReadOnlyList<string> Lines, IReadOnlyList<string> Prefix) Wrap(string codeDirectory, int tmpMegabytes, int uid, int gid)
+    {
+        var own = TaskRoot + "/" + Path.GetFileName(codeDirectory);
+        var lines = new List<string> { $"mount --bind -o ro,nosuid,nodev '{own}' {TaskRoot} || exit 124" };
+        if (tmpMegabytes != DefaultTmpMegabytes)
+        {
+            lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"mount -o remount,size={tmpMegabytes}m /tmp || exit 124"));
+        }
+
+        return (lines, [Setpriv,
+            "--reuid=" + uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--regid=" + gid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"]);
+    }
+
+    /// <summary>
+    /// Where instance files (output, Runtime API socket, launch script) go: outside the data directory,
+    /// which may be under /tmp, where a slot's private /tmp would hide it.
+    /// </summary>
     public string SocketDirectory { get; } = $"/run/stratus-{Environment.ProcessId}-{Random.Shared.Next():x8}";
 
     /// <summary>Removes the socket directory once no instance is left.</summary>
