@@ -42,6 +42,24 @@ public sealed class ScalingTests
     }
 
     [Fact]
+    public async Task Invoke_200ConcurrentAgainstAColdFunction_AllSucceed()
+    {
+        await using var host = await StratusHost.StartAsync();
+        await host.CreateFunctionAsync("burst", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            exports.handler = async (event) => {
+              await new Promise((r) => setTimeout(r, 20));
+              return event.n;
+            };
+            """)), timeout: 60);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(n => host.InvokeAsync("burst", $$"""{"n":{{n}}}""")));
+
+        Assert.All(results, r => Assert.Equal(200, r.Status));
+        Assert.All(results, r => Assert.Null(r.FunctionError));
+        Assert.Equal(Enumerable.Range(0, 200).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), results.Select(r => r.Body));
+    }
+
+    [Fact]
     public async Task Instances_IdleLongerThanKeepAlive_AreReclaimedAndTheirProcessesStop()
     {
         await using var host = await StratusHost.StartAsync(options => options.KeepAlive = TimeSpan.Zero);
