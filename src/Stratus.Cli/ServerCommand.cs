@@ -18,8 +18,9 @@ internal static class ServerCommand
         var region = new Option<string>("--region") { Description = "Region reported in ARNs and to functions", DefaultValueFactory = _ => StratusOptions.DefaultRegion };
         var verbose = new Option<bool>("--verbose") { Description = "Log instance lifecycle events" };
         var noLimits = new Option<bool>("--no-limits") { Description = "Do not bound instances' memory, CPU and processes with cgroups" };
+        var memoryBudget = new Option<long?>("--memory-budget") { Description = "MB the live instances may be configured with together (default: 80% of the machine)" };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Run instances as Stratus's own user, without their own /tmp" };
-        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits, noIsolation };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits, noIsolation, memoryBudget };
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -36,6 +37,7 @@ internal static class ServerCommand
                 Region = parse.GetValue(region)!,
                 ResourceLimits = !parse.GetValue(noLimits),
                 Isolation = !parse.GetValue(noIsolation),
+                MemoryBudgetMb = parse.GetValue(memoryBudget),
             };
             var problem = options.Validate();
             if (problem.Length > 0)
@@ -89,6 +91,7 @@ internal static class ServerCommand
         to.Region = from.Region;
         to.ResourceLimits = from.ResourceLimits;
         to.Isolation = from.Isolation;
+        to.MemoryBudgetMb = from.MemoryBudgetMb;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

@@ -32,6 +32,8 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         ConcurrencyLimits concurrency)
     {
         Concurrency = concurrency;
+        var machine = MachineMemoryMb();
+        MemoryBudgetMb = options.Value.MemoryBudgetMb ?? (machine > 0 ? machine * 8 / 10 : long.MaxValue);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -72,6 +74,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             Log.Enforcement(_logger, controller.ToString().ToLowerInvariant(), cgroups.Describe(controller));
         }
 
+        Log.MemoryBudget(_logger, MemoryBudgetMb);
         foreach (var problem in cgroups.Problems)
         {
             Log.NotEnforced(_logger, problem);
@@ -91,6 +94,84 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     internal Sandbox.Isolation Isolation { get; }
 
     internal ConcurrencyLimits Concurrency { get; }
+
+    /// <summary>Most memory (the sum of MemorySize) the live instances of this node may be configured with.</summary>
+    internal long MemoryBudgetMb { get; }
+
+    private readonly Lock _memoryLock = new();
+    private long _memoryInUseMb;
+
+    /// <summary>
+    /// Reserves memory for a new instance. When the budget is spent, idle instances are stopped, least
+    /// recently used first, across all functions; false when even that does not make room.
+    /// </summary>
+    internal bool TryReserveMemory(int megabytes)
+    {
+        // Stopping every idle instance would not make room either: stop none.
+        var reclaimable = _pools.Values.Sum(pool => pool.IdleCount * (long)pool.Function.MemorySize);
+        lock (_memoryLock)
+        {
+            if (_memoryInUseMb - reclaimable + megabytes > MemoryBudgetMb)
+            {
+                return false;
+            }
+        }
+
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            lock (_memoryLock)
+            {
+                if (_memoryInUseMb + megabytes <= MemoryBudgetMb)
+                {
+                    _memoryInUseMb += megabytes;
+                    return true;
+                }
+            }
+
+            InstancePool? victim = null;
+            var oldest = long.MaxValue;
+            foreach (var pool in _pools.Values)
+            {
+                if (pool.OldestIdleSince() is { } since && since < oldest)
+                {
+                    (victim, oldest) = (pool, since);
+                }
+            }
+
+            if (victim is null)
+            {
+                return false;
+            }
+
+            // A lost race (the instance got work meanwhile) just tries again.
+            victim.EvictOldestIdle();
+        }
+
+        return false;
+    }
+
+    internal void ReleaseMemory(int megabytes)
+    {
+        lock (_memoryLock)
+        {
+            _memoryInUseMb -= megabytes;
+        }
+    }
+
+    /// <summary>Memory of the machine (MemTotal), in MB; 0 when unknown.</summary>
+    private static long MachineMemoryMb()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+            var kilobytes = line is null ? 0 : long.Parse(line["MemTotal:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            return kilobytes / 1024;
+        }
+        catch (Exception ex) when (ex is IOException or FormatException)
+        {
+            return 0;
+        }
+    }
 
     public int InstanceCountOf(string functionName) =>
         _pools.TryGetValue(functionName, out var pool) ? pool.InstanceCount : 0;
@@ -229,6 +310,9 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
         [LoggerMessage(32, LogLevel.Information, "Instance isolation: own user, private /tmp and /proc (mount namespace), data directory closed")]
         public static partial void Isolated(ILogger logger);
+
+        [LoggerMessage(33, LogLevel.Information, "Instance memory budget: {Megabytes} MB (the MemorySize of live instances together)")]
+        public static partial void MemoryBudget(ILogger logger, long megabytes);
 
         [LoggerMessage(31, LogLevel.Warning, "Not enforced: {Problem}")]
         public static partial void NotEnforced(ILogger logger, string problem);

@@ -182,6 +182,8 @@ internal sealed partial class InstancePool
                 return;
             }
 
+            _engine.ReleaseMemory(Function.MemorySize);
+
             _idle.Remove(instance);
             if (!wasReady)
             {
@@ -261,6 +263,71 @@ internal sealed partial class InstancePool
         }
 
         await Task.WhenAll(all.Select(instance => instance.DisposeAsync().AsTask()));
+    }
+
+    public int IdleCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _idle.Count;
+            }
+        }
+    }
+
+    /// <summary>When the least recently used idle instance became idle; null when none is idle.</summary>
+    public long? OldestIdleSince()
+    {
+        lock (_lock)
+        {
+            return _idle.Count == 0 ? null : _idle.Min(i => i.IdleSince);
+        }
+    }
+
+    /// <summary>Stops the least recently used idle instance to make room for another; false when none is idle.</summary>
+    public bool EvictOldestIdle()
+    {
+        Instance victim;
+        lock (_lock)
+        {
+            if (_idle.Count == 0)
+            {
+                return false;
+            }
+
+            victim = _idle.MinBy(i => i.IdleSince)!;
+            _idle.Remove(victim);
+        }
+
+        // Gives its memory back before returning (OnDead runs before the first await).
+        _ = victim.DisposeAsync().AsTask();
+        return true;
+    }
+
+    /// <summary>
+    /// No room for another instance on this node. Waiters stay queued for the instances this function
+    /// has; with none, they are refused as throttled, so the AWS clients retry.
+    /// </summary>
+    private void NoCapacity()
+    {
+        List<InvocationRequest>? refused = null;
+        lock (_lock)
+        {
+            _starting--;
+            if (_all.Count == 0 && _starting == 0)
+            {
+                refused = [.. _waiters];
+                _waiters.Clear();
+            }
+        }
+
+        foreach (var invocation in refused ?? [])
+        {
+            invocation.TryFail(Api.LambdaException.Throttled(
+                ConcurrencyLimits.AccountReason,
+                $"Rate Exceeded. No memory left on this node for another {Function.MemorySize} MB instance (budget {_engine.MemoryBudgetMb} MB)."));
+        }
     }
 
     /// <summary>Stops instances idle for longer than the keep-alive.</summary>
@@ -408,6 +475,12 @@ internal sealed partial class InstancePool
 
     private async Task StartInstanceAsync()
     {
+        if (!_engine.TryReserveMemory(Function.MemorySize))
+        {
+            NoCapacity();
+            return;
+        }
+
         var instance = _engine.CreateInstance(this);
         lock (_lock)
         {

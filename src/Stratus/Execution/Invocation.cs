@@ -30,6 +30,9 @@ public sealed class InvocationRequest
     internal long EnqueuedAt { get; set; }
 
     internal bool TryComplete(InvocationResult result) => _completion.TrySetResult(result);
+
+    /// <summary>Ends the invocation with an API error (a throttle) instead of a result.</summary>
+    internal bool TryFail(Exception error) => _completion.TrySetException(error);
 }
 
 /// <summary>

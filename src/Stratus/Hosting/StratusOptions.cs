@@ -26,6 +26,12 @@ public sealed class StratusOptions
     /// <summary>How long a runtime may take from start to its first <c>invocation/next</c>.</summary>
     public TimeSpan InitTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Most memory, in MB, the live instances of this node may be configured with together (the sum of
+    /// their MemorySize); null for 80 % of the machine's memory.
+    /// </summary>
+    public long? MemoryBudgetMb { get; set; }
+
     /// <summary>Bound each instance's memory, CPU and process count with cgroups where the kernel allows.</summary>
     public bool ResourceLimits { get; set; } = true;
 
@@ -40,6 +46,11 @@ public sealed class StratusOptions
         if (KeepAlive < TimeSpan.Zero)
         {
             return "--keep-alive must be zero or more seconds";
+        }
+
+        if (MemoryBudgetMb is < 128)
+        {
+            return "--memory-budget must be at least 128 MB";
         }
 
         if (ConcurrencyLimit < 1)

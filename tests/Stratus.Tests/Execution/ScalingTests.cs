@@ -60,6 +60,33 @@ public sealed class ScalingTests
     }
 
     [Fact]
+    public async Task MemoryBudget_Spent_EvictsTheLeastRecentlyUsedIdleInstanceThenRefuses()
+    {
+        await using var host = await StratusHost.StartAsync(o => o.MemoryBudgetMb = 300);
+        foreach (var name in new[] { "first", "second", "third" })
+        {
+            await host.CreateFunctionAsync(name, "nodejs20.x", "index.handler", Zips.NodeEcho(), memory: 128);
+        }
+
+        await host.CreateFunctionAsync("too-big", "nodejs20.x", "index.handler", Zips.NodeEcho(), memory: 512);
+        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
+
+        await host.InvokeAsync("first");
+        await host.InvokeAsync("second");
+        // 3 x 128 MB is over 300 MB: "first", idle the longest, makes room.
+        var third = await host.InvokeAsync("third");
+        var tooBig = await host.InvokeAsync("too-big");
+
+        Assert.Equal(200, third.Status);
+        Assert.Equal(0, engine.InstanceCountOf("first"));
+        Assert.Equal(1, engine.InstanceCountOf("second"));
+        Assert.Equal(1, engine.InstanceCountOf("third"));
+        Assert.Equal(429, tooBig.Status);
+        Assert.Equal("TooManyRequestsException", tooBig.ErrorType);
+        Assert.Contains("No memory left on this node", (string)tooBig.Json["Message"]!);
+    }
+
+    [Fact]
     public async Task Instances_IdleLongerThanKeepAlive_AreReclaimedAndTheirProcessesStop()
     {
         await using var host = await StratusHost.StartAsync(options => options.KeepAlive = TimeSpan.Zero);
