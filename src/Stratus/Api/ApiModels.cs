@@ -235,5 +235,6 @@ internal sealed record LogsResponse(string FunctionName, IReadOnlyList<LogRecord
 [JsonSerializable(typeof(LogsResponse))]
 [JsonSerializable(typeof(PutFunctionConcurrencyRequest))]
 [JsonSerializable(typeof(FunctionConcurrency))]
+[JsonSerializable(typeof(Execution.FunctionStatsSnapshot))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -16,6 +16,7 @@ internal static class NativeApi
         endpoints.MapGet("/health", () => Results.Text("ok"));
         endpoints.MapGet("/stratus/v1/functions/{name}/logs", LogsAsync);
         endpoints.MapGet("/stratus/v1/functions/{name}/code", Code);
+        endpoints.MapGet("/stratus/v1/functions/{name}/stats", Stats);
     }
 
     private static async Task<IResult> LogsAsync(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper, LogSink logs)
@@ -33,6 +34,13 @@ internal static class NativeApi
             .Select(record => new LogRecordOutput(record.RequestId, FunctionMapper.FormatLastModified(record.Timestamp), record.Text))
             .ToList();
         return ControlApi.Json(new LogsResponse(reference.Name, events), ApiJson.Default.LogsResponse);
+    }
+
+    private static IResult Stats(string name, FunctionRegistry registry, FunctionMapper mapper, Execution.ExecutionEngine engine)
+    {
+        var reference = FunctionArn.Parse(name);
+        registry.Get(reference.Name, mapper.Arn(reference.Name));
+        return ControlApi.Json(engine.Snapshot(reference.Name), ApiJson.Default.FunctionStatsSnapshot);
     }
 
     private static IResult Code(string name, FunctionRegistry registry, FunctionMapper mapper)

@@ -95,6 +95,14 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
     internal ConcurrencyLimits Concurrency { get; }
 
+    private readonly ConcurrentDictionary<string, FunctionStats> _stats = new(StringComparer.Ordinal);
+
+    internal FunctionStats StatsOf(string function) => _stats.GetOrAdd(function, static _ => new FunctionStats());
+
+    /// <summary>The engine's numbers for one function: starts, throttles, durations, instances by state.</summary>
+    internal FunctionStatsSnapshot Snapshot(string function) =>
+        StatsOf(function).Snapshot(function, _pools.TryGetValue(function, out var pool) ? pool.InstancesByState() : (0, 0, 0));
+
     /// <summary>Most memory (the sum of MemorySize) the live instances of this node may be configured with.</summary>
     internal long MemoryBudgetMb { get; }
 
@@ -192,6 +200,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
         if (!Concurrency.TryAcquire(function.Name, out var fromReserved, out var reason))
         {
+            StatsOf(function.Name).Throttled();
             throw Api.LambdaException.Throttled(reason, "Rate Exceeded.");
         }
 

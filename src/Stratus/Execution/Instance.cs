@@ -276,6 +276,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         var preamble = _output.Take();
         var first = _initDurationMs >= 0 && !_anyInvoked;
         _anyInvoked = true;
+        _pool.Stats.Started(first, invocation.EnqueuedAt == 0 ? -1 : _time.GetElapsedTime(invocation.EnqueuedAt).TotalMilliseconds);
         _running = new Running
         {
             Invocation = invocation,

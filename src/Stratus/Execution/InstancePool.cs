@@ -108,6 +108,7 @@ internal sealed partial class InstancePool
         {
             _starting--;
             _coldStartMs = _coldStartMs < 0 ? initDurationMs : (_coldStartMs * (1 - Smoothing)) + (initDurationMs * Smoothing);
+            Stats.Initialized(initDurationMs);
         }
 
         Release(instance, -1);
@@ -264,6 +265,17 @@ internal sealed partial class InstancePool
 
         await Task.WhenAll(all.Select(instance => instance.DisposeAsync().AsTask()));
     }
+
+    /// <summary>Instances starting, idle and busy.</summary>
+    public (int Starting, int Idle, int Busy) InstancesByState()
+    {
+        lock (_lock)
+        {
+            return (_starting, _idle.Count, _all.Count - _idle.Count - _starting);
+        }
+    }
+
+    public FunctionStats Stats => _engine.StatsOf(Function.Name);
 
     public int IdleCount
     {

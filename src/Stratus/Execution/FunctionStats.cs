@@ -1,0 +1,76 @@
+namespace Stratus.Execution;
+
+/// <summary>
+/// What the engine counts for one function, over the server's life: starts, throttles, init and
+/// queue-wait durations. Kept apart from its pools, so a new revision keeps counting.
+/// </summary>
+internal sealed class FunctionStats
+{
+    private long _coldStarts;
+    private long _warmStarts;
+    private long _throttles;
+    private readonly Summary _init = new();
+    private readonly Summary _queueWait = new();
+
+    public void Started(bool cold, double queueWaitMs)
+    {
+        Interlocked.Increment(ref cold ? ref _coldStarts : ref _warmStarts);
+        if (queueWaitMs >= 0)
+        {
+            _queueWait.Add(queueWaitMs);
+        }
+    }
+
+    public void Initialized(double initMs) => _init.Add(initMs);
+
+    public void Throttled() => Interlocked.Increment(ref _throttles);
+
+    public FunctionStatsSnapshot Snapshot(string name, (int Starting, int Idle, int Busy) instances) => new(
+        name,
+        Interlocked.Read(ref _coldStarts),
+        Interlocked.Read(ref _warmStarts),
+        Interlocked.Read(ref _throttles),
+        _init.Snapshot(),
+        _queueWait.Snapshot(),
+        new InstanceCounts(instances.Starting, instances.Idle, instances.Busy));
+
+    /// <summary>Count, mean and maximum of a duration, in milliseconds.</summary>
+    private sealed class Summary
+    {
+        private readonly Lock _lock = new();
+        private long _count;
+        private double _sum;
+        private double _max;
+
+        public void Add(double value)
+        {
+            lock (_lock)
+            {
+                _count++;
+                _sum += value;
+                _max = Math.Max(_max, value);
+            }
+        }
+
+        public DurationSummary Snapshot()
+        {
+            lock (_lock)
+            {
+                return new DurationSummary(_count, _count == 0 ? 0 : Math.Round(_sum / _count, 2), Math.Round(_max, 2));
+            }
+        }
+    }
+}
+
+internal sealed record DurationSummary(long Count, double AverageMs, double MaxMs);
+
+internal sealed record InstanceCounts(int Starting, int Idle, int Busy);
+
+internal sealed record FunctionStatsSnapshot(
+    string FunctionName,
+    long ColdStarts,
+    long WarmStarts,
+    long Throttles,
+    DurationSummary InitDuration,
+    DurationSummary QueueWait,
+    InstanceCounts Instances);
