@@ -71,7 +71,7 @@ internal sealed class CreateFunctionRequest
 
     public string? CodeSigningConfigArn { get; set; }
 
-    public JsonElement? EphemeralStorage { get; set; }
+    public EphemeralStorageInput? EphemeralStorage { get; set; }
 
     public JsonElement? SnapStart { get; set; }
 
@@ -110,7 +110,7 @@ internal sealed class UpdateFunctionConfigurationRequest
 
     public JsonElement? ImageConfig { get; set; }
 
-    public JsonElement? EphemeralStorage { get; set; }
+    public EphemeralStorageInput? EphemeralStorage { get; set; }
 
     public JsonElement? SnapStart { get; set; }
 
@@ -188,6 +188,11 @@ internal sealed record FunctionConfigurationOutput
 }
 
 internal sealed record EphemeralStorageOutput(int Size);
+
+internal sealed class EphemeralStorageInput
+{
+    public int? Size { get; set; }
+}
 
 internal sealed record TracingConfigOutput(string Mode);
 

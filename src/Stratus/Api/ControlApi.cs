@@ -49,6 +49,7 @@ internal static class ControlApi
                 Handler = request.Handler ?? "",
                 Description = request.Description ?? "",
                 MemorySize = request.MemorySize ?? FunctionLimits.DefaultMemoryMb,
+                EphemeralStorageMb = request.EphemeralStorage?.Size ?? FunctionLimits.DefaultEphemeralStorageMb,
                 Timeout = request.Timeout ?? FunctionLimits.DefaultTimeoutSeconds,
                 Environment = request.Environment?.Variables ?? [],
                 CodeSha256 = "",
@@ -99,6 +100,7 @@ internal static class ControlApi
             Handler = request.Handler ?? current.Handler,
             Description = request.Description ?? current.Description,
             MemorySize = request.MemorySize ?? current.MemorySize,
+            EphemeralStorageMb = request.EphemeralStorage?.Size ?? current.EphemeralStorageMb,
             Timeout = request.Timeout ?? current.Timeout,
             Environment = request.Environment is { } environment ? environment.Variables ?? [] : current.Environment,
         });

@@ -24,6 +24,7 @@ internal sealed class FunctionMapper
         Description = function.Description,
         Timeout = function.Timeout,
         MemorySize = function.MemorySize,
+        EphemeralStorage = new EphemeralStorageOutput(function.EphemeralStorageMb),
         LastModified = FormatLastModified(function.LastModified),
         CodeSha256 = function.CodeSha256,
         Version = function.Version,

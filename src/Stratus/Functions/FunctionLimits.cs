@@ -10,6 +10,7 @@ public static class FunctionLimits
     public const int MaxTimeoutSeconds = 900;
     public const int DefaultTimeoutSeconds = 3;
     public const int DefaultEphemeralStorageMb = 512;
+    public const int MaxEphemeralStorageMb = 10240;
     public const int MaxEnvironmentBytes = 4 * 1024;
     public const long MaxZipBytes = 50L * 1024 * 1024;
     public const long MaxUnzippedBytes = 250L * 1024 * 1024;

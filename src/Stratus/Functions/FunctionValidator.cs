@@ -54,6 +54,12 @@ internal static partial class FunctionValidator
                 $"1 validation error detected: Value '{function.MemorySize}' at 'memorySize' failed to satisfy constraint: Member must have value between {FunctionLimits.MinMemoryMb} and {FunctionLimits.MaxMemoryMb} MB");
         }
 
+        if (function.EphemeralStorageMb is < FunctionLimits.DefaultEphemeralStorageMb or > FunctionLimits.MaxEphemeralStorageMb)
+        {
+            throw LambdaException.InvalidParameter(
+                $"1 validation error detected: Value '{function.EphemeralStorageMb}' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value between {FunctionLimits.DefaultEphemeralStorageMb} and {FunctionLimits.MaxEphemeralStorageMb}");
+        }
+
         if (function.Timeout is < FunctionLimits.MinTimeoutSeconds or > FunctionLimits.MaxTimeoutSeconds)
         {
             throw LambdaException.InvalidParameter(

@@ -96,4 +96,31 @@ public sealed class IsolationTests : IAsyncLifetime
         Assert.Null(victimAfter.FunctionError);
         Assert.Contains("secret", victimAfter.Json["tmp"]!.AsArray().Select(n => (string)n!));
     }
+
+    [Fact]
+    public async Task EphemeralStorage_SizesThePrivateTmpAndIsValidated()
+    {
+        var code = Zips.Create(("index.js", "exports.handler = async () => { const s = require('fs').statfsSync('/tmp'); return Math.round(s.blocks * s.bsize / 1048576); };"));
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["FunctionName"] = "big-tmp",
+            ["Runtime"] = "nodejs20.x",
+            ["Handler"] = "index.handler",
+            ["Role"] = "arn:aws:iam::123456789012:role/test",
+            ["EphemeralStorage"] = new System.Text.Json.Nodes.JsonObject { ["Size"] = 1024 },
+            ["Code"] = new System.Text.Json.Nodes.JsonObject { ["ZipFile"] = Convert.ToBase64String(code) },
+        };
+        using var created = await _host.Http.PostAsync("/2015-03-31/functions", new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        body["FunctionName"] = "tiny-tmp";
+        body["EphemeralStorage"]!["Size"] = 100;
+        using var refused = await _host.Http.PostAsync("/2015-03-31/functions", new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+
+        var size = await _host.InvokeAsync("big-tmp");
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        Assert.Contains("\"EphemeralStorage\":{\"Size\":1024}", await created.Content.ReadAsStringAsync());
+        Assert.Equal("1024", size.Body);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("ephemeralStorage.size", await refused.Content.ReadAsStringAsync());
+    }
 }

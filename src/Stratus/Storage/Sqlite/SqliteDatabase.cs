@@ -49,6 +49,20 @@ internal sealed class SqliteDatabase
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;" + Schema;
         command.ExecuteNonQuery();
+        AddColumn(connection, "functions", "ephemeral_storage", "INTEGER NOT NULL DEFAULT 512");
+    }
+
+    /// <summary>Brings a database made by an earlier version up to date.</summary>
+    private static void AddColumn(SqliteConnection connection, string table, string column, string definition)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
+        if ((long)check.ExecuteScalar()! == 0)
+        {
+            using var alter = connection.CreateCommand();
+            alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition}";
+            alter.ExecuteNonQuery();
+        }
     }
 
     public SqliteConnection Open()

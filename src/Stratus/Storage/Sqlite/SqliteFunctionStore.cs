@@ -7,7 +7,7 @@ namespace Stratus.Storage.Sqlite;
 
 internal sealed class SqliteFunctionStore : IFunctionStore
 {
-    private const string Columns = "name, runtime, role, handler, description, memory_size, timeout, environment, code_sha256, code_size, revision_id, last_modified";
+    private const string Columns = "name, runtime, role, handler, description, memory_size, timeout, environment, code_sha256, code_size, revision_id, last_modified, ephemeral_storage";
     private readonly SqliteDatabase _database;
 
     public SqliteFunctionStore(SqliteDatabase database)
@@ -38,6 +38,7 @@ internal sealed class SqliteFunctionStore : IFunctionStore
                 CodeSha256 = reader.GetString(8),
                 CodeSize = reader.GetInt64(9),
                 RevisionId = reader.GetString(10),
+                EphemeralStorageMb = reader.GetInt32(12),
                 LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
             });
         }
@@ -49,7 +50,7 @@ internal sealed class SqliteFunctionStore : IFunctionStore
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT OR IGNORE INTO functions ({Columns}) VALUES ($name, $runtime, $role, $handler, $description, $memory, $timeout, $environment, $sha, $size, $revision, $modified)";
+        command.CommandText = $"INSERT OR IGNORE INTO functions ({Columns}) VALUES ($name, $runtime, $role, $handler, $description, $memory, $timeout, $environment, $sha, $size, $revision, $modified, $ephemeral)";
         Bind(command, function);
         return command.ExecuteNonQuery() == 1;
     }
@@ -61,7 +62,7 @@ internal sealed class SqliteFunctionStore : IFunctionStore
         command.CommandText = """
             UPDATE functions SET runtime = $runtime, role = $role, handler = $handler, description = $description,
                 memory_size = $memory, timeout = $timeout, environment = $environment, code_sha256 = $sha,
-                code_size = $size, revision_id = $revision, last_modified = $modified
+                code_size = $size, revision_id = $revision, last_modified = $modified, ephemeral_storage = $ephemeral
             WHERE name = $name AND revision_id = $expected
             """;
         Bind(command, function);
@@ -119,5 +120,6 @@ internal sealed class SqliteFunctionStore : IFunctionStore
         command.Parameters.AddWithValue("$size", function.CodeSize);
         command.Parameters.AddWithValue("$revision", function.RevisionId);
         command.Parameters.AddWithValue("$modified", function.LastModified.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$ephemeral", function.EphemeralStorageMb);
     }
 }
