@@ -57,6 +57,23 @@ public sealed class StratusCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Doctor_SaysWhatThisMachineEnforces()
+    {
+        var json = await StratusAsync("doctor", "--json");
+        var table = await StratusAsync("doctor");
+
+        Assert.Equal(0, json.ExitCode);
+        var controls = JsonNode.Parse(json.Stdout)!["controls"]!;
+        // This machine (and CI's) runs cgroup v1 as root: everything is enforced.
+        Assert.StartsWith("cgroup v1 under /sys/fs/cgroup/memory", (string)controls["memory limit (MemorySize)"]!);
+        Assert.StartsWith("cgroup v1 under /sys/fs/cgroup/cpu", (string)controls["CPU share (1769 MB = 1 vCPU)"]!);
+        Assert.StartsWith("cgroup v1 under /sys/fs/cgroup/pids", (string)controls["process limit (1024)"]!);
+        Assert.StartsWith("user of its own", (string)controls["own user, no capabilities"]!);
+        Assert.Empty(JsonNode.Parse(json.Stdout)!["problems"]!.AsArray());
+        Assert.Contains("ENFORCED BY", table.Stdout);
+    }
+
+    [Fact]
     public async Task ExitCodes_TellScriptsWhatHappened()
     {
         var zip = Path.Combine(_work, "fails.zip");
