@@ -19,8 +19,9 @@ internal static class ServerCommand
         var verbose = new Option<bool>("--verbose") { Description = "Log instance lifecycle events" };
         var noLimits = new Option<bool>("--no-limits") { Description = "Do not bound instances' memory, CPU and processes with cgroups" };
         var memoryBudget = new Option<long?>("--memory-budget") { Description = "MB the live instances may be configured with together (default: 80% of the machine)" };
+        var burst = new Option<int>("--burst") { Description = "New instances one function may start per 10 seconds", DefaultValueFactory = _ => StratusOptions.DefaultBurstInstances };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Run instances as Stratus's own user, without their own /tmp" };
-        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits, noIsolation, memoryBudget };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst };
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -38,6 +39,7 @@ internal static class ServerCommand
                 ResourceLimits = !parse.GetValue(noLimits),
                 Isolation = !parse.GetValue(noIsolation),
                 MemoryBudgetMb = parse.GetValue(memoryBudget),
+                BurstInstances = parse.GetValue(burst),
             };
             var problem = options.Validate();
             if (problem.Length > 0)
@@ -92,6 +94,7 @@ internal static class ServerCommand
         to.ResourceLimits = from.ResourceLimits;
         to.Isolation = from.Isolation;
         to.MemoryBudgetMb = from.MemoryBudgetMb;
+        to.BurstInstances = from.BurstInstances;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

@@ -99,6 +99,10 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
     internal FunctionStats StatsOf(string function) => _stats.GetOrAdd(function, static _ => new FunctionStats());
 
+    private readonly ConcurrentDictionary<string, BurstLimiter> _bursts = new(StringComparer.Ordinal);
+
+    internal BurstLimiter BurstOf(string function) => _bursts.GetOrAdd(function, _ => new BurstLimiter(Options.BurstInstances, _time));
+
     /// <summary>The engine's numbers for one function: starts, throttles, durations, instances by state.</summary>
     internal FunctionStatsSnapshot Snapshot(string function) =>
         StatsOf(function).Snapshot(function, _pools.TryGetValue(function, out var pool) ? pool.InstancesByState() : (0, 0, 0));

@@ -397,6 +397,12 @@ internal sealed partial class InstancePool
             wanted = ExpectedWaitMsLocked() > _coldStartMs;
         }
 
+        // Within the function's burst rate only; Retry tries again while invocations wait.
+        if (wanted && !_engine.BurstOf(Function.Name).TryTake())
+        {
+            wanted = false;
+        }
+
         if (wanted)
         {
             _starting++;
@@ -466,7 +472,8 @@ internal sealed partial class InstancePool
             // queue must also be expected to take longer than a cold start.
             start = _waiters.Count > _starting && _starting < Environment.ProcessorCount
                 && OldestWaitMsLocked() >= ColdStartEstimateMs
-                && (_durationMs < 0 || ExpectedWaitMsLocked() > ColdStartEstimateMs);
+                && (_durationMs < 0 || ExpectedWaitMsLocked() > ColdStartEstimateMs)
+                && _engine.BurstOf(Function.Name).TryTake();
             if (start)
             {
                 _starting++;

@@ -9,6 +9,7 @@ public sealed class StratusOptions
     public const string DefaultAccountId = "000000000000";
     public const int DefaultKeepAliveSeconds = 300;
     public const int DefaultConcurrencyLimit = 1000;
+    public const int DefaultBurstInstances = 1000;
 
     /// <summary>Where state, code and logs live.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory;
@@ -25,6 +26,9 @@ public sealed class StratusOptions
 
     /// <summary>How long a runtime may take from start to its first <c>invocation/next</c>.</summary>
     public TimeSpan InitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>New instances one function may start per 10 seconds (Lambda's scaling rate).</summary>
+    public int BurstInstances { get; set; } = DefaultBurstInstances;
 
     /// <summary>
     /// Most memory, in MB, the live instances of this node may be configured with together (the sum of
@@ -51,6 +55,11 @@ public sealed class StratusOptions
         if (MemoryBudgetMb is < 128)
         {
             return "--memory-budget must be at least 128 MB";
+        }
+
+        if (BurstInstances < 1)
+        {
+            return "--burst must be at least 1";
         }
 
         if (ConcurrencyLimit < 1)

@@ -87,6 +87,23 @@ public sealed class ScalingTests
     }
 
     [Fact]
+    public async Task BurstRate_Spent_QueuesInvocationsOnTheInstancesThereAre()
+    {
+        await using var host = await StratusHost.StartAsync(o => o.BurstInstances = 1);
+        await host.CreateFunctionAsync("slow-burst", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            exports.handler = async () => { await new Promise((r) => setTimeout(r, 200)); return process.pid; };
+            """)), timeout: 30);
+        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
+
+        // Unlimited, three queued invocations would get a second instance (one per core).
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => host.InvokeAsync("slow-burst")));
+
+        Assert.All(results, r => Assert.Equal(200, r.Status));
+        Assert.Single(results.Select(r => r.Body).Distinct());
+        Assert.Equal(1, engine.InstanceCountOf("slow-burst"));
+    }
+
+    [Fact]
     public async Task Instances_IdleLongerThanKeepAlive_AreReclaimedAndTheirProcessesStop()
     {
         await using var host = await StratusHost.StartAsync(options => options.KeepAlive = TimeSpan.Zero);
