@@ -205,6 +205,19 @@ internal sealed record GetFunctionResponse(FunctionConfigurationOutput Configura
     public FunctionConcurrency? Concurrency { get; init; }
 }
 
+internal sealed class PutProvisionedConcurrencyRequest
+{
+    public int? ProvisionedConcurrentExecutions { get; set; }
+}
+
+/// <summary>Provisioned concurrency in the shape of Lambda's GetProvisionedConcurrencyConfig.</summary>
+internal sealed record ProvisionedConcurrencyOutput(
+    int RequestedProvisionedConcurrentExecutions,
+    int AvailableProvisionedConcurrentExecutions,
+    int AllocatedProvisionedConcurrentExecutions,
+    string Status,
+    string LastModified);
+
 internal sealed class PutFunctionConcurrencyRequest
 {
     public int? ReservedConcurrentExecutions { get; set; }
@@ -240,6 +253,8 @@ internal sealed record LogsResponse(string FunctionName, IReadOnlyList<LogRecord
 [JsonSerializable(typeof(LogsResponse))]
 [JsonSerializable(typeof(PutFunctionConcurrencyRequest))]
 [JsonSerializable(typeof(FunctionConcurrency))]
+[JsonSerializable(typeof(PutProvisionedConcurrencyRequest))]
+[JsonSerializable(typeof(ProvisionedConcurrencyOutput))]
 [JsonSerializable(typeof(Execution.FunctionStatsSnapshot))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -15,7 +15,58 @@ internal static class ConcurrencyApi
         endpoints.MapPut("/2017-10-31/functions/{fn}/concurrency", PutAsync);
         endpoints.MapGet("/2019-09-30/functions/{fn}/concurrency", Get);
         endpoints.MapDelete("/2017-10-31/functions/{fn}/concurrency", Delete);
+
+        // Lambda sets provisioned concurrency on a version or alias; until Stratus has those, on the function.
+        endpoints.MapPut("/stratus/v1/functions/{fn}/provisioned-concurrency", PutProvisionedAsync);
+        endpoints.MapGet("/stratus/v1/functions/{fn}/provisioned-concurrency", GetProvisioned);
+        endpoints.MapDelete("/stratus/v1/functions/{fn}/provisioned-concurrency", DeleteProvisionedAsync);
     }
+
+    private static async Task<IResult> PutProvisionedAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, ConcurrencyLimits limits, IFunctionStore store, ExecutionEngine engine, TimeProvider time)
+    {
+        var function = Latest(fn, registry, mapper);
+        var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.PutProvisionedConcurrencyRequest);
+        if (request.ProvisionedConcurrentExecutions is not { } count || count < 1)
+        {
+            throw LambdaException.InvalidParameter("1 validation error detected: Value at 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 1");
+        }
+
+        // Provisioned instances count against the function's reserved concurrency, or the unreserved rest.
+        var room = limits.ReservedFor(function.Name) ?? limits.Unreserved - limits.MinimumUnreserved;
+        if (count > room)
+        {
+            throw LambdaException.InvalidParameter(limits.ReservedFor(function.Name) is null
+                ? $"Requested Provisioned Concurrency should not be greater than the unreservedConcurrentExecution for account less its minimum of [{limits.MinimumUnreserved}] ({room})."
+                : $"Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function ({room}).");
+        }
+
+        store.SetProvisionedConcurrency(function.Name, count);
+        var ready = await engine.ProvisionAsync(function, count, engine.Options.InitTimeout);
+        return Results.Json(Provisioned(count, ready, time), ApiJson.Default.ProvisionedConcurrencyOutput);
+    }
+
+    private static IResult GetProvisioned(string fn, FunctionRegistry registry, FunctionMapper mapper, ExecutionEngine engine, TimeProvider time)
+    {
+        var function = Latest(fn, registry, mapper);
+        var count = engine.ProvisionedFor(function.Name);
+        if (count == 0)
+        {
+            throw new LambdaException(404, "ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");
+        }
+
+        return Results.Json(Provisioned(count, engine.ProvisionedReady(function.Name), time), ApiJson.Default.ProvisionedConcurrencyOutput);
+    }
+
+    private static async Task<IResult> DeleteProvisionedAsync(string fn, FunctionRegistry registry, FunctionMapper mapper, IFunctionStore store, ExecutionEngine engine)
+    {
+        var function = Latest(fn, registry, mapper);
+        store.SetProvisionedConcurrency(function.Name, null);
+        await engine.ProvisionAsync(function, 0, TimeSpan.Zero);
+        return Results.StatusCode(StatusCodes.Status204NoContent);
+    }
+
+    private static ProvisionedConcurrencyOutput Provisioned(int count, int ready, TimeProvider time) =>
+        new(count, ready, ready, ready >= count ? "READY" : "IN_PROGRESS", FunctionMapper.FormatLastModified(time.GetUtcNow()));
 
     private static async Task<IResult> PutAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, ConcurrencyLimits limits, IFunctionStore store)
     {

@@ -29,8 +29,14 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         ILoggerFactory loggerFactory,
         Sandbox.Cgroups cgroups,
         Sandbox.Isolation isolation,
-        ConcurrencyLimits concurrency)
+        ConcurrencyLimits concurrency,
+        IReadOnlyDictionary<string, int> provisioned)
     {
+        foreach (var (name, count) in provisioned)
+        {
+            _provisioned[name] = count;
+        }
+
         Concurrency = concurrency;
         var machine = MachineMemoryMb();
         MemoryBudgetMb = options.Value.MemoryBudgetMb ?? (machine > 0 ? machine * 8 / 10 : long.MaxValue);
@@ -81,6 +87,14 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         }
 
         _registry.Changed += OnFunctionChanged;
+        foreach (var name in _provisioned.Keys)
+        {
+            if (registry.TryGet(name, out var function))
+            {
+                PoolFor(function).EnsureMinimum();
+            }
+        }
+
         var period = TimeSpan.FromMilliseconds(Math.Clamp(Options.KeepAlive.TotalMilliseconds / 4, 10, 1000));
         _reaper = time.CreateTimer(_ => Reap(), null, period, period);
     }
@@ -100,6 +114,38 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     internal FunctionStats StatsOf(string function) => _stats.GetOrAdd(function, static _ => new FunctionStats());
 
     private readonly ConcurrentDictionary<string, BurstLimiter> _bursts = new(StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<string, int> _provisioned = new(StringComparer.Ordinal);
+
+    internal int ProvisionedFor(string function) => _provisioned.GetValueOrDefault(function);
+
+    /// <summary>
+    /// Sets a function's provisioned concurrency (0 removes it), starts or lets go of instances to match,
+    /// and waits (at most <paramref name="wait"/>) until that many are initialised; returns how many are.
+    /// </summary>
+    internal async Task<int> ProvisionAsync(FunctionDefinition function, int count, TimeSpan wait)
+    {
+        if (count == 0)
+        {
+            _provisioned.TryRemove(function.Name, out _);
+            return 0;
+        }
+
+        _provisioned[function.Name] = count;
+        var pool = PoolFor(function);
+        pool.EnsureMinimum();
+        var deadline = _time.GetTimestamp();
+        while (pool.ReadyCount < count && _time.GetElapsedTime(deadline) < wait)
+        {
+            await Task.Delay(10);
+        }
+
+        return Math.Min(count, pool.ReadyCount);
+    }
+
+    /// <summary>Instances of provisioned concurrency that are initialised now.</summary>
+    internal int ProvisionedReady(string function) =>
+        _pools.TryGetValue(function, out var pool) ? Math.Min(ProvisionedFor(function), pool.ReadyCount) : 0;
 
     internal BurstLimiter BurstOf(string function) => _bursts.GetOrAdd(function, _ => new BurstLimiter(Options.BurstInstances, _time));
 
@@ -295,9 +341,22 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         {
             pool.Retire();
         }
+
+        // Provisioned concurrency moves to the new revision, or goes with a deleted function.
+        if (_provisioned.ContainsKey(name))
+        {
+            if (_registry.TryGet(name, out var function))
+            {
+                PoolFor(function).EnsureMinimum();
+            }
+            else
+            {
+                _provisioned.TryRemove(name, out _);
+            }
+        }
     }
 
-    private void Reap()
+    internal void Reap()
     {
         foreach (var pool in _pools.Values)
         {

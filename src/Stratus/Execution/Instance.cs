@@ -66,6 +66,9 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
     public string Id { get; }
 
+    /// <summary>Started to keep provisioned concurrency, not for a waiting invocation.</summary>
+    public bool Provisioned { get; set; }
+
     /// <summary>The runtime's process id (0 before it started); kept apart from the disposable Process.</summary>
     public int ProcessId { get; private set; }
 
@@ -274,7 +277,8 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         var timeout = TimeSpan.FromSeconds(_function.Timeout);
         var now = _time.GetUtcNow();
         var preamble = _output.Take();
-        var first = _initDurationMs >= 0 && !_anyInvoked;
+        // An instance of provisioned concurrency was initialised before anyone asked: no cold start.
+        var first = !Provisioned && _initDurationMs >= 0 && !_anyInvoked;
         _anyInvoked = true;
         _pool.Stats.Started(first, invocation.EnqueuedAt == 0 ? -1 : _time.GetElapsedTime(invocation.EnqueuedAt).TotalMilliseconds);
         _running = new Running

@@ -266,6 +266,40 @@ internal sealed partial class InstancePool
         await Task.WhenAll(all.Select(instance => instance.DisposeAsync().AsTask()));
     }
 
+    /// <summary>Provisioned concurrency: instances kept initialised whatever the keep-alive.</summary>
+    public int Minimum => _retired ? 0 : _engine.ProvisionedFor(Function.Name);
+
+    private int _pendingProvisioned;
+
+    /// <summary>Instances that have finished init (idle or busy).</summary>
+    public int ReadyCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _all.Count - _starting;
+            }
+        }
+    }
+
+    /// <summary>Starts instances until there are as many as the provisioned concurrency.</summary>
+    public void EnsureMinimum()
+    {
+        int missing;
+        lock (_lock)
+        {
+            missing = Math.Max(0, Minimum - _all.Count - _pendingProvisioned);
+            _pendingProvisioned += missing;
+            _starting += missing;
+        }
+
+        for (var i = 0; i < missing; i++)
+        {
+            _ = StartInstanceAsync(provisioned: true);
+        }
+    }
+
     /// <summary>Instances starting, idle and busy.</summary>
     public (int Starting, int Idle, int Busy) InstancesByState()
     {
@@ -293,7 +327,8 @@ internal sealed partial class InstancePool
     {
         lock (_lock)
         {
-            return _idle.Count == 0 ? null : _idle.Min(i => i.IdleSince);
+            // Provisioned instances are not evicted.
+            return _idle.Count == 0 || _all.Count <= Minimum ? null : _idle.Min(i => i.IdleSince);
         }
     }
 
@@ -303,7 +338,7 @@ internal sealed partial class InstancePool
         Instance victim;
         lock (_lock)
         {
-            if (_idle.Count == 0)
+            if (_idle.Count == 0 || _all.Count <= Minimum)
             {
                 return false;
             }
@@ -356,8 +391,10 @@ internal sealed partial class InstancePool
                 }
             }
 
+            // Provisioned concurrency keeps its instances: only those above it expire, oldest first.
             if (expired is not null)
             {
+                expired = [.. expired.OrderBy(i => i.IdleSince).Take(Math.Max(0, _all.Count - Minimum))];
                 _idle.RemoveAll(expired.Contains);
             }
         }
@@ -492,18 +529,31 @@ internal sealed partial class InstancePool
         }
     }
 
-    private async Task StartInstanceAsync()
+    private async Task StartInstanceAsync(bool provisioned = false)
     {
         if (!_engine.TryReserveMemory(Function.MemorySize))
         {
+            if (provisioned)
+            {
+                lock (_lock)
+                {
+                    _pendingProvisioned--;
+                }
+            }
+
             NoCapacity();
             return;
         }
 
         var instance = _engine.CreateInstance(this);
+        instance.Provisioned = provisioned;
         lock (_lock)
         {
             _all.Add(instance);
+            if (provisioned)
+            {
+                _pendingProvisioned--;
+            }
         }
 
         try

@@ -49,7 +49,8 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<Sandbox.Cgroups>(),
             sp.GetRequiredService<Sandbox.Isolation>(),
-            sp.GetRequiredService<ConcurrencyLimits>()));
+            sp.GetRequiredService<ConcurrencyLimits>(),
+            sp.GetRequiredService<IFunctionStore>().LoadProvisionedConcurrency()));
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
         services.TryAddSingleton<Invoker>();
         return services;

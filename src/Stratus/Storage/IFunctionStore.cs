@@ -21,4 +21,10 @@ public interface IFunctionStore
 
     /// <summary>Sets a function's reserved concurrency, or removes it with null.</summary>
     void SetReservedConcurrency(string name, int? reserved);
+
+    /// <summary>Provisioned concurrency of every function that has one.</summary>
+    IReadOnlyDictionary<string, int> LoadProvisionedConcurrency();
+
+    /// <summary>Sets a function's provisioned concurrency, or removes it with null.</summary>
+    void SetProvisionedConcurrency(string name, int? provisioned);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text;
 using Stratus.Tests.Infrastructure;
@@ -81,6 +82,41 @@ public sealed class ConcurrencyTests
         Assert.Equal(429, zero.Status);
         Assert.Equal("ReservedFunctionConcurrentInvocationLimitExceeded", (string)zero.Json["Reason"]!);
         Directory.Delete(shared, recursive: true);
+    }
+
+    [Fact]
+    public async Task ProvisionedConcurrency_KeepsInstancesInitialisedWhateverTheKeepAlive()
+    {
+        await using var host = await StratusHost.StartAsync(o => o.KeepAlive = TimeSpan.Zero);
+        await host.CreateFunctionAsync("provisioned", "nodejs20.x", "index.handler", Zips.NodeEcho());
+        var engine = host.Server.Services.GetRequiredService<Stratus.Execution.ExecutionEngine>();
+        const string Path = "/stratus/v1/functions/provisioned/provisioned-concurrency";
+
+        var put = await SendAsync(host, HttpMethod.Put, Path, """{"ProvisionedConcurrentExecutions":2}""");
+        var tooMany = await SendAsync(host, HttpMethod.Put, Path, """{"ProvisionedConcurrentExecutions":5000}""");
+        var invoked = await host.InvokeAsync("provisioned", "{}", tail: true);
+        engine.Reap();
+        var keptThroughKeepAlive = engine.InstanceCountOf("provisioned");
+        var stats = System.Text.Json.Nodes.JsonNode.Parse(await host.Http.GetStringAsync("/stratus/v1/functions/provisioned/stats"))!;
+        var get = await SendAsync(host, HttpMethod.Get, Path);
+        var deleted = await SendAsync(host, HttpMethod.Delete, Path);
+        engine.Reap();
+        var afterDelete = engine.InstanceCountOf("provisioned");
+        var getAfter = await SendAsync(host, HttpMethod.Get, Path);
+
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+        Assert.Contains("\"AvailableProvisionedConcurrentExecutions\":2", put.Body);
+        Assert.Contains("\"Status\":\"READY\"", put.Body);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.Status);
+        Assert.Equal(200, invoked.Status);
+        Assert.DoesNotContain("Init Duration", invoked.Log);
+        Assert.Equal(2, keptThroughKeepAlive);
+        Assert.Equal(0, (int)stats["ColdStarts"]!);
+        Assert.Equal(1, (int)stats["WarmStarts"]!);
+        Assert.Contains("\"RequestedProvisionedConcurrentExecutions\":2", get.Body);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.Status);
+        Assert.Equal(0, afterDelete);
+        Assert.Equal(HttpStatusCode.NotFound, getAfter.Status);
     }
 
     private static async Task<(HttpStatusCode Status, string Body)> SendAsync(StratusHost host, HttpMethod method, string path, string? body = null)

@@ -28,6 +28,10 @@ internal sealed class SqliteDatabase
             text TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS logs_by_function ON logs (function_name, id);
+        CREATE TABLE IF NOT EXISTS function_provisioned (
+            name TEXT PRIMARY KEY,
+            provisioned INTEGER NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS function_concurrency (
             name TEXT PRIMARY KEY,
             reserved INTEGER NOT NULL

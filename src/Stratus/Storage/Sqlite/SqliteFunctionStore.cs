@@ -74,16 +74,25 @@ internal sealed class SqliteFunctionStore : IFunctionStore
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM function_concurrency WHERE name = $name; DELETE FROM functions WHERE name = $name";
+        command.CommandText = "DELETE FROM function_concurrency WHERE name = $name; DELETE FROM function_provisioned WHERE name = $name; DELETE FROM functions WHERE name = $name";
         command.Parameters.AddWithValue("$name", name);
         return command.ExecuteNonQuery() >= 1;
     }
 
-    public IReadOnlyDictionary<string, int> LoadReservedConcurrency()
+    public IReadOnlyDictionary<string, int> LoadReservedConcurrency() => LoadCounts("function_concurrency", "reserved");
+
+    public IReadOnlyDictionary<string, int> LoadProvisionedConcurrency() => LoadCounts("function_provisioned", "provisioned");
+
+    public void SetReservedConcurrency(string name, int? reserved) => SetCount("function_concurrency", "reserved", name, reserved);
+
+    public void SetProvisionedConcurrency(string name, int? provisioned) => SetCount("function_provisioned", "provisioned", name, provisioned);
+
+    /// <summary>Reads a per-function number table (name, value); table and column are ours, never input.</summary>
+    private Dictionary<string, int> LoadCounts(string table, string column)
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, reserved FROM function_concurrency";
+        command.CommandText = $"SELECT name, {column} FROM {table}";
         using var reader = command.ExecuteReader();
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
         while (reader.Read())
@@ -94,15 +103,15 @@ internal sealed class SqliteFunctionStore : IFunctionStore
         return result;
     }
 
-    public void SetReservedConcurrency(string name, int? reserved)
+    private void SetCount(string table, string column, string name, int? value)
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = reserved is null
-            ? "DELETE FROM function_concurrency WHERE name = $name"
-            : "INSERT INTO function_concurrency (name, reserved) VALUES ($name, $reserved) ON CONFLICT (name) DO UPDATE SET reserved = excluded.reserved";
+        command.CommandText = value is null
+            ? $"DELETE FROM {table} WHERE name = $name"
+            : $"INSERT INTO {table} (name, {column}) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET {column} = excluded.{column}";
         command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$reserved", (object?)reserved ?? DBNull.Value);
+        command.Parameters.AddWithValue("$value", (object?)value ?? DBNull.Value);
         command.ExecuteNonQuery();
     }
 
