@@ -119,6 +119,33 @@ public sealed class ConcurrencyTests
         Assert.Equal(HttpStatusCode.NotFound, getAfter.Status);
     }
 
+    [Fact]
+    public async Task ProvisionedConcurrency_FollowsNewRevisionsAndRestarts()
+    {
+        var data = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "stratus-tests", Guid.NewGuid().ToString("N"));
+        var host = await StratusHost.StartAsync(dataDirectory: data);
+        await host.CreateFunctionAsync("kept", "nodejs20.x", "index.handler", Zips.NodeEcho());
+        await SendAsync(host, HttpMethod.Put, "/stratus/v1/functions/kept/provisioned-concurrency", """{"ProvisionedConcurrentExecutions":2}""");
+
+        // New code: the new revision is provisioned as soon as it exists.
+        var code = new System.Text.Json.Nodes.JsonObject { ["ZipFile"] = Convert.ToBase64String(Zips.Create(("index.js", "exports.handler = async () => 'v2';"))) };
+        await SendAsync(host, HttpMethod.Put, "/2015-03-31/functions/kept/code", code.ToJsonString());
+        var afterUpdate = host.Server.Services.GetRequiredService<Stratus.Execution.ExecutionEngine>().InstanceCountOf("kept");
+        await host.DisposeAsync();
+
+        // A restart on the same data provisions again before any request.
+        var restarted = await StratusHost.StartAsync(dataDirectory: data);
+        var afterRestart = restarted.Server.Services.GetRequiredService<Stratus.Execution.ExecutionEngine>().InstanceCountOf("kept");
+        var invoked = await restarted.InvokeAsync("kept", "{}", tail: true);
+        await restarted.DisposeAsync();
+        Directory.Delete(data, recursive: true);
+
+        Assert.Equal(2, afterUpdate);
+        Assert.Equal(2, afterRestart);
+        Assert.Equal("\"v2\"", invoked.Body);
+        Assert.DoesNotContain("Init Duration", invoked.Log);
+    }
+
     private static async Task<(HttpStatusCode Status, string Body)> SendAsync(StratusHost host, HttpMethod method, string path, string? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
