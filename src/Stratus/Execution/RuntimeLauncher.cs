@@ -61,6 +61,10 @@ internal sealed class RuntimeLauncher
             case RuntimeFamily.Python:
                 start.ArgumentList.Add(_python);
                 start.ArgumentList.Add(Path.Combine(runtimes, "python", "bootstrap.py"));
+                if (runtimeApiSocket is not null)
+                {
+                    start.ArgumentList.Add(runtimeApiSocket);
+                }
                 break;
             default:
                 var bootstrap = Path.Combine(codeDirectory, "bootstrap");

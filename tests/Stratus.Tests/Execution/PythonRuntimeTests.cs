@@ -14,7 +14,7 @@ public sealed class PythonRuntimeTests : IAsyncLifetime
     public async Task Invoke_PythonHandler_GetsEventContextAndPrintsToLog()
     {
         var code = Zips.Create(("pkg/app.py", """
-            import os
+            import os, sys
             def handler(event, context):
                 print("got", event["n"])
                 return {
@@ -24,6 +24,7 @@ public sealed class PythonRuntimeTests : IAsyncLifetime
                     "request": context.aws_request_id,
                     "remaining_ok": 0 < context.get_remaining_time_in_millis() <= 3000,
                     "region": os.environ["AWS_REGION"],
+                    "over_socket": len(sys.argv) > 1 and sys.argv[1].endswith(".sock"),
                 }
             """), ("pkg/__init__.py", ""));
         await _host.CreateFunctionAsync("py-ok", "python3.12", "pkg.app.handler", code);
@@ -37,6 +38,7 @@ public sealed class PythonRuntimeTests : IAsyncLifetime
         Assert.Equal("128", body["memory"]!.ToString());
         Assert.True((bool)body["remaining_ok"]!);
         Assert.Equal("us-east-1", (string)body["region"]!);
+        Assert.True((bool)body["over_socket"]!, "the python bootstrap reaches the Runtime API over its Unix socket");
         Assert.Contains("got 21\n", result.Log);
         Assert.Contains($"END RequestId: {(string)body["request"]!}", result.Log);
     }
