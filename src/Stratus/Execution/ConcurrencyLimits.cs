@@ -44,18 +44,6 @@ internal sealed class ConcurrencyLimits
         }
     }
 
-    /// <summary>Invocations in flight, all pools together.</summary>
-    public int InUse
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _unreservedInUse + _reservedInUse.Values.Sum();
-            }
-        }
-    }
-
     public int? ReservedFor(string function)
     {
         lock (_lock)

@@ -32,49 +32,48 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         ConcurrencyLimits concurrency,
         IReadOnlyDictionary<string, int> provisioned)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
         foreach (var (name, count) in provisioned)
         {
             _provisioned[name] = count;
         }
 
+        Options = options.Value;
         Concurrency = concurrency;
         var machine = MachineMemoryMb();
-        MemoryBudgetMb = options.Value.MemoryBudgetMb ?? (machine > 0 ? machine * 8 / 10 : long.MaxValue);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
-        Options = options.Value;
+        MemoryBudgetMb = Options.MemoryBudgetMb ?? (machine > 0 ? machine * 8 / 10 : long.MaxValue);
         _registry = registry;
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ExecutionEngine>();
         _launcher = new RuntimeLauncher(Options);
-        RunDirectory = Path.Combine(Options.DataDirectory, "instances");
-        // Output files of instances from a previous run (killed server) are of no use now.
-        if (Directory.Exists(RunDirectory))
-        {
-            Directory.Delete(RunDirectory, recursive: true);
-        }
-
-        Directory.CreateDirectory(RunDirectory);
         Cgroups = cgroups;
         Isolation = isolation;
+
+        // Output files of instances from a previous run (killed server) are of no use now. Isolated
+        // instances keep theirs in the isolation's run directory, made fresh at start-up.
+        var instances = Path.Combine(Options.DataDirectory, "instances");
+        if (Directory.Exists(instances))
+        {
+            Directory.Delete(instances, recursive: true);
+        }
+
         if (isolation.Enabled)
         {
             RunDirectory = isolation.SocketDirectory;
-        }
-
-        _slots = new SlotPool(cgroups, isolation, registry.Code.Root, _launcher.RuntimesDirectory, Environment.ProcessorCount);
-        if (isolation.Enabled)
-        {
-            Sandbox.Isolation.ProtectDataDirectory(Options.DataDirectory, "code", "instances");
+            Sandbox.Isolation.ProtectDataDirectory(Options.DataDirectory, "code");
             Log.Isolated(_logger);
         }
         else
         {
+            RunDirectory = instances;
+            Directory.CreateDirectory(RunDirectory);
             Log.NotEnforced(_logger, "isolation: " + isolation.Problem);
         }
 
+        _slots = new SlotPool(cgroups, isolation, registry.Code.Root, _launcher.RuntimesDirectory, Environment.ProcessorCount);
         foreach (var controller in Enum.GetValues<Sandbox.Controller>())
         {
             Log.Enforcement(_logger, controller.ToString().ToLowerInvariant(), cgroups.Describe(controller));
@@ -101,7 +100,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
     internal StratusOptions Options { get; }
 
-    internal string RunDirectory { get; private set; }
+    internal string RunDirectory { get; }
 
     internal Sandbox.Cgroups Cgroups { get; }
 

@@ -213,15 +213,9 @@ internal sealed partial class RuntimeApiConnection
         else if (head.IsPost && rest.StartsWith("invocation/") && TryParseCompletion(rest["invocation/".Length..], out var requestId, out var isError))
         {
             var body = ReadBody(head, out var bytes);
-            if (body == Body.TooLarge)
+            if (body == Body.TooLarge && _handler.ResponseTooLarge(requestId) is { } tooLarge)
             {
-                if (_handler.ResponseTooLarge(requestId) is { } tooLarge)
-                {
-                    _outcomes.Add(tooLarge);
-                }
-
-                Reply(Error(413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({FunctionLimits.MaxSyncPayloadBytes} bytes)."));
-                return false;
+                _outcomes.Add(tooLarge);
             }
 
             if (body != Body.Ok)
@@ -261,8 +255,7 @@ internal sealed partial class RuntimeApiConnection
         // Nothing more has arrived: send now. Otherwise the replies wait to leave with the next ones.
         if (_start == _end)
         {
-            Flush();
-            DeliverOutcomes();
+            SendPending();
         }
 
         return true;
@@ -334,8 +327,7 @@ internal sealed partial class RuntimeApiConnection
         }
 
         // The runtime waits: let it have its earlier replies now, and the event from whoever assigns it.
-        Flush();
-        DeliverOutcomes();
+        SendPending();
         lock (_answerGate)
         {
             _awaitingAnswer = true;
@@ -449,6 +441,13 @@ internal sealed partial class RuntimeApiConnection
 
     private void Reply(ArraySegment<byte> bytes) => _replies.Add(bytes);
 
+    /// <summary>Sends the queued replies, then answers the callers whose invocations they finished.</summary>
+    private void SendPending()
+    {
+        Flush();
+        DeliverOutcomes();
+    }
+
     /// <summary>Sends the queued replies in one write.</summary>
     private void Flush()
     {
@@ -495,8 +494,7 @@ internal sealed partial class RuntimeApiConnection
     private bool Fill()
     {
         // Never wait for the runtime while holding replies it may be waiting for.
-        Flush();
-        DeliverOutcomes();
+        SendPending();
         if (_start == _end)
         {
             _start = _end = 0;
@@ -669,8 +667,7 @@ internal sealed partial class RuntimeApiConnection
 
         while (have < length)
         {
-            Flush();
-            DeliverOutcomes();
+            SendPending();
             var read = _socket.Receive(body, have, length - have, SocketFlags.None);
             if (read == 0)
             {

@@ -304,12 +304,13 @@ internal sealed class Cgroups
         {
             case Controller.Memory when directory.IsV2:
                 Write(path, "memory.max", limits.MemoryBytes);
-                TryWrite(path, "memory.swap.max", "0");
+                // Optional knobs (swap accounting off, older kernel): a failed write is no error.
+                InstanceCgroup.TryWrite(Path.Combine(path, "memory.swap.max"), "0");
                 break;
             case Controller.Memory:
                 Write(path, "memory.limit_in_bytes", limits.MemoryBytes);
                 // With swap accounting, memory plus swap gets the same bound: no swapping past the limit.
-                TryWrite(path, "memory.memsw.limit_in_bytes", limits.MemoryBytes.ToString(CultureInfo.InvariantCulture));
+                InstanceCgroup.TryWrite(Path.Combine(path, "memory.memsw.limit_in_bytes"), limits.MemoryBytes.ToString(CultureInfo.InvariantCulture));
                 break;
             case Controller.Cpu:
                 // The share applies once init is done (InstanceCgroup.LimitCpu): init runs at full speed.
@@ -322,18 +323,6 @@ internal sealed class Cgroups
 
     private static void Write(string directory, string file, long value) =>
         File.WriteAllText(Path.Combine(directory, file), value.ToString(CultureInfo.InvariantCulture));
-
-    private static void TryWrite(string directory, string file, string value)
-    {
-        try
-        {
-            File.WriteAllText(Path.Combine(directory, file), value);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Optional knob (swap accounting off, older kernel).
-        }
-    }
 
     private static HashSet<string> ReadWords(string path)
     {

@@ -64,32 +64,6 @@ internal sealed class InstanceCgroup : IAsyncDisposable
         ? System.IO.Path.Combine(memory.Path, memory.IsV2 ? "memory.peak" : "memory.max_usage_in_bytes")
         : null;
 
-    /// <summary>How many times the kernel's OOM killer killed a process of this instance.</summary>
-    public long OomKills()
-    {
-        if (_directories.FirstOrDefault(d => d.Controllers.Contains(Controller.Memory)) is not { } memory)
-        {
-            return 0;
-        }
-
-        try
-        {
-            var text = File.ReadAllText(System.IO.Path.Combine(memory.Path, memory.IsV2 ? "memory.events" : "memory.oom_control"));
-            foreach (var line in text.Split('\n'))
-            {
-                if (line.StartsWith("oom_kill ", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.AsSpan("oom_kill ".Length), CultureInfo.InvariantCulture);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-        {
-        }
-
-        return 0;
-    }
-
     /// <summary>SIGKILLs every process in the cgroup.</summary>
     public void Kill()
     {
@@ -160,7 +134,8 @@ internal sealed class InstanceCgroup : IAsyncDisposable
         return pids;
     }
 
-    private static bool TryWrite(string path, string value)
+    /// <summary>Writes a cgroup file; false when the kernel refuses it.</summary>
+    internal static bool TryWrite(string path, string value)
     {
         try
         {

@@ -185,11 +185,7 @@ internal sealed partial class Isolation
     /// <summary>Gives a file (the Runtime API socket) to the instance's user alone.</summary>
     public static void GiveTo(string path, int uid, int gid)
     {
-        if (Chown(path, uid, gid) != 0)
-        {
-            throw new IOException($"chown {path} failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-
+        Own(path, uid, gid);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
@@ -247,7 +243,7 @@ internal sealed partial class Isolation
     {
         const UnixFileMode Directory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
         const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-        Own(directory, gid);
+        Own(directory, 0, gid);
         File.SetUnixFileMode(directory, Directory);
         foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
         {
@@ -256,15 +252,15 @@ internal sealed partial class Isolation
                 continue;
             }
 
-            Own(entry.FullName, gid);
+            Own(entry.FullName, 0, gid);
             var executable = entry is FileInfo && (entry.UnixFileMode & UnixFileMode.UserExecute) != 0;
             entry.UnixFileMode = entry is DirectoryInfo ? Directory : executable ? Readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute : Readable;
         }
     }
 
-    private static void Own(string path, int gid)
+    private static void Own(string path, int uid, int gid)
     {
-        if (Chown(path, 0, gid) != 0)
+        if (Chown(path, uid, gid) != 0)
         {
             throw new IOException($"chown {path} failed: errno {Marshal.GetLastPInvokeError()}");
         }
