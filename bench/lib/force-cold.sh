@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# hyperfine --prepare step: makes the next Invoke of FUNCTION a cold start.
+# hyperfine --prepare step: makes the next Invoke of FUNCTION a cold start, served as users get it.
 # Changing the configuration makes a new revision; Stratus retires the warm instances of the old
-# one, so the next Invoke has to start a new runtime process. We also wait until the retired
-# process has exited, so its teardown does not overlap the timed request.
+# one, so the next Invoke has to start a new instance. We then wait until the retired process has
+# exited and the standby node runtimes are booted again (all node bootstrap processes under the
+# server are ready standbys), so neither overlaps the timed request.
 # Usage: force-cold.sh ENDPOINT FUNCTION SERVER_PID
 set -euo pipefail
 endpoint=$1 function=$2 server_pid=$3
 curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' \
   --data-binary "{\"Description\":\"cold-$(date +%s%N)\"}" \
   "$endpoint/2015-03-31/functions/$function/configuration"
-for _ in $(seq 500); do
-  pgrep -P "$server_pid" -f bootstrap.mjs >/dev/null || exit 0
+for _ in $(seq 1000); do
+  ready=$(curl -sf "$endpoint/stratus/v1/engine" | grep -o '"node":[0-9]*' | cut -d: -f2)
+  running=$(pgrep -c -P "$server_pid" -f nodejs/bootstrap.mjs || true)
+  if [[ ${ready:-0} -ge 1 && ${running:-0} -eq ${ready:-0} ]]; then
+    exit 0
+  fi
   sleep 0.01
 done
-echo "force-cold: the retired instance of $function is still running after 5 s" >&2
+echo "force-cold: after 10 s, $function's retired instance still runs or no standby runtime is ready" >&2
 exit 1

@@ -9,9 +9,9 @@ import statistics
 import sys
 from pathlib import Path
 
-THROUGHPUT_TARGET = 0.35  # Stratus req/s at 64 connections, as a share of raw node
+THROUGHPUT_TARGET = 0.50  # Stratus req/s at 64 connections, as a share of raw node
 P50_TARGET_MS = 1.0  # Stratus p50 at 1 connection
-COLD_TARGET_MS = 25.0  # cold-start overhead at p50
+COLD_SHARE_TARGET = 0.20  # cold start (cold - warm Invoke) served by a standby runtime, as a share of `node -e 0`
 
 
 def meta(raw):
@@ -55,6 +55,8 @@ def main():
     cold_ms = cold["cold-invoke"]
     warm_ms, node_ms, health_ms = base["warm-invoke"], base["node-start"], base["health"]
     overhead_ms = cold_ms - warm_ms - node_ms
+    cold_start_ms = cold_ms - warm_ms
+    cold_share = cold_start_ms / node_ms
     cold_times = cold_data["results"][0]["times"]
     cold_p90_ms = statistics.quantiles(cold_times, n=10)[-1] * 1000 if len(cold_times) >= 2 else cold_ms
 
@@ -70,7 +72,7 @@ def main():
     ratio1 = s1["rps"] / r1["rps"]
     tput_ok = ratio64 >= THROUGHPUT_TARGET
     p50_ok = ms(s1["p50_us"]) < P50_TARGET_MS
-    cold_ok = overhead_ms <= COLD_TARGET_MS
+    cold_ok = cold_share <= COLD_SHARE_TARGET
 
     rows = [
         ("64 connections: throughput (req/s)", f"{s64['rps']:,.0f}", f"{r64['rps']:,.0f}", f"{ratio64:.1%}",
@@ -100,8 +102,9 @@ def main():
         ("Warm Invoke (curl, same client)", f"{warm_ms:.1f}", "baseline"),
         ("node -e 0", f"{node_ms:.1f}", "baseline"),
         ("GET /health (curl)", f"{health_ms:.1f}", "for reference"),
-        ("Cold-start overhead = cold - warm - node -e 0", f"{overhead_ms:.1f}",
-         f"<= {COLD_TARGET_MS:g} ms: {verdict(cold_ok)}"),
+        ("Cold start = cold - warm Invoke", f"{cold_start_ms:.1f}",
+         f"{cold_share:.1%} of node -e 0 (<= {COLD_SHARE_TARGET:.0%}: {verdict(cold_ok)})"),
+        ("Cold-start overhead = cold - warm - node -e 0", f"{overhead_ms:.1f}", "negative: faster than booting node"),
     ]
     if init_ms:
         cold_rows.append(("Server-reported Init Duration (median of REPORT lines)",

@@ -5,6 +5,10 @@
 // AWS_LAMBDA_RUNTIME_API. Started as `node bootstrap.mjs [SOCKET]` with cwd = task
 // root; SOCKET, when given, is a Unix socket serving the same API more cheaply.
 //
+// Started as `node bootstrap.mjs --standby`, it boots and warms up before anyone
+// knows which function it will run, then reads one JSON line on stdin (see
+// specialise) that makes it an instance: so a cold start skips node's own boot.
+//
 // Startup time matters: node:util, node:fs, node:path and node:url are already
 // loaded by Node's own bootstrap, so importing them is free; node:net is small.
 // Nothing else is imported until it is needed.
@@ -13,17 +17,12 @@ import { format } from 'node:util';
 import { statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 
 const env = process.env;
 const API = '/2018-06-01/runtime';
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
-
-// "host:port", possibly "[::1]:port".
-const apiAddress = env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
-const portAt = apiAddress.lastIndexOf(':');
-const API_HOST = apiAddress.slice(0, portAt).replace(/^\[(.*)\]$/, '$1');
-const API_PORT = Number(apiAddress.slice(portAt + 1));
-const API_SOCKET = process.argv[2];
+const requireHere = createRequire(import.meta.url);
 
 // Error types Lambda reports for runtime-level failures ("Runtime.<Name>").
 function runtimeErrorClass(name) {
@@ -170,7 +169,23 @@ function parseResponse(buffer) {
   return { status, headers, body: buffer.subarray(offset, offset + length), size: offset + length };
 }
 
-const client = new RuntimeClient(API_HOST, API_PORT, API_SOCKET);
+let client;
+
+// Reads the function's settings from the environment; `socket` is the Runtime API's Unix socket, if any.
+function configure(socket) {
+  // "host:port", possibly "[::1]:port".
+  const apiAddress = env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
+  const portAt = apiAddress.lastIndexOf(':');
+  client = new RuntimeClient(apiAddress.slice(0, portAt).replace(/^\[(.*)\]$/, '$1'), Number(apiAddress.slice(portAt + 1)), socket);
+  // Connect now: the connection is made while the function's code loads.
+  client.connect();
+  client.socket.unref();
+  FUNCTION_NAME = env.AWS_LAMBDA_FUNCTION_NAME;
+  FUNCTION_VERSION = env.AWS_LAMBDA_FUNCTION_VERSION;
+  MEMORY_SIZE = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+  LOG_GROUP = env.AWS_LAMBDA_LOG_GROUP_NAME;
+  LOG_STREAM = env.AWS_LAMBDA_LOG_STREAM_NAME;
+}
 
 // One call; a connection the server dropped while idle fails at once, so retry once on a fresh one.
 async function call(method, path, body, headers) {
@@ -263,23 +278,34 @@ function stat(p) {
   return statSync(p, { throwIfNoEntry: false });
 }
 
+// Loads one file: CommonJS through require (several times cheaper than import()
+// on a cold loader), ES modules (.mjs, or .js under "type": "module", which
+// require refuses) through import().
+function loadFile(file) {
+  if (!file.endsWith('.mjs')) {
+    try {
+      return requireHere(file);
+    } catch (e) {
+      if (!e || e.code !== 'ERR_REQUIRE_ESM') throw e;
+    }
+  }
+  return import(pathToFileURL(file).href);
+}
+
 // Find <root>/<dir>/<name> the way Lambda does: the path as given (a file, or a
 // directory with an index / package.json main), then .js, .mjs, .cjs, and
-// finally a package under node_modules. import() loads CommonJS and ES
-// modules alike, and knows about "type": "module".
+// finally a package under node_modules.
 async function importUserModule(root, dir, name) {
   const base = resolvePath(root, dir, name);
   const st = stat(base);
-  if (st && st.isFile()) return import(pathToFileURL(base).href);
+  if (st && st.isFile()) return loadFile(base);
   for (const ext of ['.js', '.mjs', '.cjs']) {
-    if (stat(base + ext)?.isFile()) return import(pathToFileURL(base + ext).href);
+    if (stat(base + ext)?.isFile()) return loadFile(base + ext);
   }
   // Node's CommonJS resolver handles directories and node_modules, and its
   // failure is exactly Lambda's "Cannot find module 'x'\nRequire stack:..." error.
-  const { createRequire } = await import('node:module');
-  const require = createRequire(import.meta.url);
-  const target = st && st.isDirectory() ? require.resolve(base) : require.resolve(name, { paths: [root, resolvePath(root, dir)] });
-  return import(pathToFileURL(target).href);
+  const target = st && st.isDirectory() ? requireHere.resolve(base) : requireHere.resolve(name, { paths: [root, resolvePath(root, dir)] });
+  return loadFile(target);
 }
 
 // Walk "a.b.c" down an object.
@@ -310,10 +336,10 @@ async function loadHandler(root, spec) {
     throw e; // whatever the module threw while loading, as is
   }
 
-  // ES modules expose exports on the namespace; for CommonJS, import() puts
-  // module.exports on `default` (and only statically detectable names on the namespace).
+  // ES modules expose exports on the namespace (or, from require, module.exports
+  // itself); a CommonJS module loaded by import() has module.exports on `default`.
   let fn = lookup(ns, fnPath);
-  if (fn === undefined) fn = lookup(ns.default, fnPath);
+  if (fn === undefined && ns != null) fn = lookup(ns.default, fnPath);
   if (!fn) throw new HandlerNotFound(`${spec} is undefined or not exported`);
   if (typeof fn !== 'function') throw new HandlerNotFound(`${spec} is not a function`);
   return fn;
@@ -321,11 +347,7 @@ async function loadHandler(root, spec) {
 
 // ---------------------------------------------------------------- invocations
 
-const FUNCTION_NAME = env.AWS_LAMBDA_FUNCTION_NAME;
-const FUNCTION_VERSION = env.AWS_LAMBDA_FUNCTION_VERSION;
-const MEMORY_SIZE = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
-const LOG_GROUP = env.AWS_LAMBDA_LOG_GROUP_NAME;
-const LOG_STREAM = env.AWS_LAMBDA_LOG_STREAM_NAME;
+let FUNCTION_NAME, FUNCTION_VERSION, MEMORY_SIZE, LOG_GROUP, LOG_STREAM;
 
 // The handler's context object, as Lambda's runtime shapes it (all own properties, so
 // spreading or destructuring it works as it does there).
@@ -468,7 +490,56 @@ function crash(err, exitCode) {
   report.catch(() => {}).finally(() => process.exit(exitCode));
 }
 
+// ------------------------------------------------------------------ standby
+
+// Runs the code paths a cold start takes (the CommonJS and ES module loaders, a
+// socket connect) once ahead of time, so that their first, slow run is not paid
+// by a function's cold start.
+async function warmUp() {
+  const here = new URL('.', import.meta.url).pathname;
+  for (const dir of ['a', 'b', 'c']) await importUserModule(resolvePath(here, 'warmup'), dir, 'index');
+  await import(pathToFileURL(resolvePath(here, 'warmup', 'index.mjs')).href);
+  await new Promise((resolve) => {
+    const socket = net.createConnection({ path: resolvePath(here, 'warmup', 'none.sock') });
+    socket.on('error', resolve);
+    socket.on('connect', () => { socket.destroy(); resolve(); });
+  });
+}
+
+// Reads the one line that says which function this process becomes, on the
+// event loop (a pipe socket), then closes stdin so that nothing of it is left to
+// keep the loop alive later.
+function readSpecification() {
+  return new Promise((resolve) => {
+    const chunks = [];
+    const stdin = new net.Socket({ fd: 0, readable: true, writable: false });
+    stdin.on('data', (chunk) => {
+      chunks.push(chunk);
+      if (!chunk.includes(10)) return;
+      stdin.destroy();
+      resolve(JSON.parse(Buffer.concat(chunks).toString()));
+    });
+    stdin.on('end', () => process.exit(0)); // the server is gone: nothing to become
+    stdin.on('error', () => process.exit(1));
+  });
+}
+
+// Becomes the function's instance: exactly its environment and its working
+// directory (where its code now is). Returns the Runtime API socket.
+function specialise(spec) {
+  for (const key of Object.keys(env)) delete env[key];
+  Object.assign(env, spec.env);
+  process.chdir(spec.cwd);
+  return spec.socket;
+}
+
 async function main() {
+  if (process.argv[2] === '--standby') {
+    await warmUp();
+    configure(specialise(await readSpecification()));
+  } else {
+    configure(process.argv[2]);
+  }
   patchConsole();
   process.on('uncaughtException', (err) => {
     logError('Uncaught Exception', err);

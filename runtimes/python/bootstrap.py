@@ -4,6 +4,10 @@ Loads the function named by _HANDLER from LAMBDA_TASK_ROOT and serves
 invocations over the Lambda Runtime API (2018-06-01) at AWS_LAMBDA_RUNTIME_API.
 Started as `/usr/bin/python3 bootstrap.py [SOCKET]` with cwd = task root; SOCKET,
 when given, is a Unix socket serving the same API more cheaply.
+
+Started as `bootstrap.py --standby`, it boots before anyone knows which function
+it will run, then reads one JSON line on stdin (see specialise) that makes it an
+instance: so a cold start skips the interpreter's boot.
 """
 
 import http.client
@@ -19,8 +23,8 @@ from urllib.parse import quote
 API = "/2018-06-01/runtime"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 THIS_FILE = os.path.abspath(__file__)
-# Lambda writes non-ASCII characters unescaped for functions declared as python3.12+.
-ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV", "").rpartition("python")[2] in ("", "3.8", "3.9", "3.10", "3.11")
+# Lambda writes non-ASCII characters unescaped for functions declared as python3.12+ (see configure).
+ENSURE_ASCII = True
 
 # Request id of the current (or last) invocation, for log records.
 _request_id = ""
@@ -229,12 +233,12 @@ def _parse_header_json(value, name):
 
 
 class LambdaContext:
-    # Per-process values, read once.
-    function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-    function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
-    memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
-    log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
-    log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+    # Per-process values, read once (see configure).
+    function_name = None
+    function_version = None
+    memory_limit_in_mb = None
+    log_group_name = None
+    log_stream_name = None
 
     def __init__(self, request_id, deadline_ms, function_arn, client_context_json, identity_json):
         self.aws_request_id = request_id
@@ -319,7 +323,38 @@ def handle_invocation(api, handler, headers, body):
         api.post(path + "/error", json.dumps(error).encode(), error_type=error["errorType"])
 
 
+def configure():
+    """Reads the function's settings from the environment."""
+    global ENSURE_ASCII
+    ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV", "").rpartition("python")[2] in ("", "3.8", "3.9", "3.10", "3.11")
+    LambdaContext.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    LambdaContext.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+    LambdaContext.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+    LambdaContext.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+    LambdaContext.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+
+
+def specialise():
+    """Waits for the line that makes this standby process an instance: exactly the
+    function's environment and working directory (where its code now is).
+    Returns the Runtime API socket."""
+    line = sys.stdin.buffer.readline()
+    if not line:
+        sys.exit(0)  # the server is gone: nothing to become
+    spec = json.loads(line)
+    sys.stdin.close()
+    os.environ.clear()
+    os.environ.update(spec["env"])
+    time.tzset()
+    os.chdir(spec["cwd"])
+    return spec.get("socket")
+
+
 def main():
+    socket_path = sys.argv[1] if len(sys.argv) > 1 else None
+    if socket_path == "--standby":
+        socket_path = specialise()
+    configure()
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     # sys.path[0] is this script's directory; user code must not see (or be
     # shadowed by) the runtime's files, so the task root takes its place.
@@ -333,7 +368,7 @@ def main():
         sys.stderr.reconfigure(line_buffering=True)
 
     setup_logging()
-    api = RuntimeApi(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), sys.argv[1] if len(sys.argv) > 1 else None)
+    api = RuntimeApi(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), socket_path)
 
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))

@@ -20,8 +20,9 @@ internal static class ServerCommand
         var noLimits = new Option<bool>("--no-limits") { Description = "Do not bound instances' memory, CPU and processes with cgroups" };
         var memoryBudget = new Option<long?>("--memory-budget") { Description = "MB the live instances may be configured with together (default: 80% of the machine)" };
         var burst = new Option<int>("--burst") { Description = "New instances one function may start per 10 seconds", DefaultValueFactory = _ => StratusOptions.DefaultBurstInstances };
+        var standby = new Option<int>("--standby-runtimes") { Description = "Node and python processes each kept booted for the next cold start (0: none)", DefaultValueFactory = _ => StratusOptions.DefaultStandbyRuntimes };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Run instances as Stratus's own user, without their own /tmp" };
-        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby };
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -40,6 +41,7 @@ internal static class ServerCommand
                 Isolation = !parse.GetValue(noIsolation),
                 MemoryBudgetMb = parse.GetValue(memoryBudget),
                 BurstInstances = parse.GetValue(burst),
+                StandbyRuntimes = parse.GetValue(standby),
             };
             var problem = options.Validate();
             if (problem.Length > 0)
@@ -95,6 +97,7 @@ internal static class ServerCommand
         to.Isolation = from.Isolation;
         to.MemoryBudgetMb = from.MemoryBudgetMb;
         to.BurstInstances = from.BurstInstances;
+        to.StandbyRuntimes = from.StandbyRuntimes;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

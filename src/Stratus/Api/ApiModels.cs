@@ -256,5 +256,6 @@ internal sealed record LogsResponse(string FunctionName, IReadOnlyList<LogRecord
 [JsonSerializable(typeof(PutProvisionedConcurrencyRequest))]
 [JsonSerializable(typeof(ProvisionedConcurrencyOutput))]
 [JsonSerializable(typeof(Execution.FunctionStatsSnapshot))]
+[JsonSerializable(typeof(Execution.EngineSnapshot))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -17,6 +17,7 @@ internal static class NativeApi
         endpoints.MapGet("/stratus/v1/functions/{name}/logs", LogsAsync);
         endpoints.MapGet("/stratus/v1/functions/{name}/code", Code);
         endpoints.MapGet("/stratus/v1/functions/{name}/stats", Stats);
+        endpoints.MapGet("/stratus/v1/engine", (Execution.ExecutionEngine engine) => ControlApi.Json(engine.EngineSnapshot(), ApiJson.Default.EngineSnapshot));
     }
 
     private static async Task<IResult> LogsAsync(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper, LogSink logs)

@@ -63,7 +63,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         if (isolation.Enabled)
         {
             RunDirectory = isolation.SocketDirectory;
-            Sandbox.Isolation.ProtectDataDirectory(Options.DataDirectory, "code");
+            Sandbox.Isolation.ProtectDataDirectory(Options.DataDirectory);
             Log.Isolated(_logger);
         }
         else
@@ -73,7 +73,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             Log.NotEnforced(_logger, "isolation: " + isolation.Problem);
         }
 
-        _slots = new SlotPool(cgroups, isolation, registry.Code.Root, _launcher.RuntimesDirectory, Environment.ProcessorCount);
+        _slots = new SlotPool(cgroups, isolation, _launcher, RunDirectory, Environment.ProcessorCount, Options.StandbyRuntimes);
         foreach (var controller in Enum.GetValues<Sandbox.Controller>())
         {
             Log.Enforcement(_logger, controller.ToString().ToLowerInvariant(), cgroups.Describe(controller));
@@ -149,6 +149,12 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     internal BurstLimiter BurstOf(string function) => _bursts.GetOrAdd(function, _ => new BurstLimiter(Options.BurstInstances, _time));
 
     /// <summary>The engine's numbers for one function: starts, throttles, durations, instances by state.</summary>
+    internal EngineSnapshot EngineSnapshot()
+    {
+        var (generic, standby) = _slots.Ready();
+        return new EngineSnapshot(_pools.Values.Sum(pool => pool.InstanceCount), generic, standby);
+    }
+
     internal FunctionStatsSnapshot Snapshot(string function) =>
         StatsOf(function).Snapshot(function, _pools.TryGetValue(function, out var pool) ? pool.InstancesByState() : (0, 0, 0));
 

@@ -7,14 +7,21 @@ namespace Stratus.Execution;
 internal sealed class FunctionStats
 {
     private long _coldStarts;
+    private long _standbyStarts;
     private long _warmStarts;
     private long _throttles;
     private readonly Summary _init = new();
     private readonly Summary _queueWait = new();
 
-    public void Started(bool cold, double queueWaitMs)
+    /// <summary>An invocation began: on a new instance (cold; maybe from a standby runtime) or a warm one.</summary>
+    public void Started(bool cold, bool fromStandby, double queueWaitMs)
     {
         Interlocked.Increment(ref cold ? ref _coldStarts : ref _warmStarts);
+        if (cold && fromStandby)
+        {
+            Interlocked.Increment(ref _standbyStarts);
+        }
+
         if (queueWaitMs >= 0)
         {
             _queueWait.Add(queueWaitMs);
@@ -28,6 +35,7 @@ internal sealed class FunctionStats
     public FunctionStatsSnapshot Snapshot(string name, (int Starting, int Idle, int Busy) instances) => new(
         name,
         Interlocked.Read(ref _coldStarts),
+        Interlocked.Read(ref _standbyStarts),
         Interlocked.Read(ref _warmStarts),
         Interlocked.Read(ref _throttles),
         _init.Snapshot(),
@@ -69,8 +77,12 @@ internal sealed record InstanceCounts(int Starting, int Idle, int Busy);
 internal sealed record FunctionStatsSnapshot(
     string FunctionName,
     long ColdStarts,
+    long ColdStartsFromStandby,
     long WarmStarts,
     long Throttles,
     DurationSummary InitDuration,
     DurationSummary QueueWait,
     InstanceCounts Instances);
+
+/// <summary>What the engine holds in reserve and runs, over all functions.</summary>
+internal sealed record EngineSnapshot(int Instances, int GenericSlots, IReadOnlyDictionary<string, int> StandbyRuntimes);

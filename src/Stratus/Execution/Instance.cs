@@ -17,7 +17,9 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private readonly FunctionDefinition _function;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly OutputLog _output;
+    private OutputLog? _output;
+    private SlotPool.Slot? _slot;
+    private SlotPool? _slots;
     private readonly long _startedAt;
     private readonly string _functionArn;
 
@@ -37,7 +39,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private Sandbox.Isolation? _isolation;
     private int _uid;
     private string? _launchScript;
-    private int _gid;
 
     private sealed class Running
     {
@@ -61,7 +62,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         _logger = logger;
         _startedAt = time.GetTimestamp();
         Id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
-        _output = new OutputLog(Path.Combine(pool.RunDirectory, Id + ".log"));
     }
 
     public string Id { get; }
@@ -77,19 +77,22 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
     public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, SlotPool slots, Sandbox.Isolation isolation)
     {
-        (IReadOnlyList<string> Lines, IReadOnlyList<string> Prefix)? sandbox = null;
         SlotPool.Slot slot;
+        _slots = slots;
         try
         {
-            slot = slots.Take();
+            slot = (RuntimeLauncher.CanUseStandby(_function, out var family) ? slots.TakeStandby(family) : null) ?? slots.Take();
+            _slot = slot;
+            _output = new OutputLog(slot.OutputPath);
             _cgroup = slot.Cgroup;
             _cgroup.Apply(Sandbox.ResourceLimits.ForMemory(_function.MemorySize));
             if (isolation.Enabled)
             {
                 _isolation = isolation;
-                _uid = isolation.RentUser();
-                _gid = isolation.CodeGroup(codeDirectory);
-                sandbox = Sandbox.Isolation.Wrap(codeDirectory, _function.EphemeralStorageMb, _uid, _gid);
+                _uid = slot.Uid;
+                isolation.PrepareCode(codeDirectory);
+                slot.Mounts!.AttachCode(codeDirectory);
+                slot.Mounts.ResizeTmp(_function.EphemeralStorageMb);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
@@ -99,34 +102,43 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             return;
         }
 
-        var socketPath = Path.ChangeExtension(_output.Path, ".sock");
-        _api = RuntimeApiServer.Start(this, _logger, socketPath, _isolation is null ? null : _uid);
+        _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(slot.OutputPath, ".sock"), _isolation is null ? null : _uid);
         if (_isolation is not null && _api.SocketPath is { } socket)
         {
-            Sandbox.Isolation.GiveTo(socket, _uid, _gid);
+            Sandbox.Isolation.GiveTo(socket, _uid);
         }
 
         var now = _time.GetUtcNow();
         var logStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy/MM/dd}/[{_function.Version}]{Id}");
-        _process = slot.Process;
-        ProcessId = slot.Process.Id;
-        var (script, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _output.Path, sandbox);
-        if (script is null)
-        {
-            _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);
-            await FailAsync("init failed");
-            return;
-        }
-
         var process = slot.Process;
+        _process = process;
+        ProcessId = process.Id;
         process.Exited += (_, _) => _ = OnExitedAsync();
         try
         {
-            // For root alone: it holds the function's environment.
-            _launchScript = Path.ChangeExtension(_output.Path, ".launch");
-            File.WriteAllText(_launchScript, script);
-            File.SetUnixFileMode(_launchScript, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            process.StandardInput.WriteLine(_launchScript);
+            if (slot.Standby is not null)
+            {
+                FromStandby = true;
+                process.StandardInput.WriteLine(launcher.Specialise(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _isolation is not null));
+            }
+            else
+            {
+                var (script, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, slot.OutputPath,
+                    _isolation is null ? null : Sandbox.Isolation.DropTo(_uid));
+                if (script is null)
+                {
+                    _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);
+                    await FailAsync("init failed");
+                    return;
+                }
+
+                // For root alone: it holds the function's environment.
+                _launchScript = Path.ChangeExtension(slot.OutputPath, ".launch");
+                File.WriteAllText(_launchScript, script);
+                File.SetUnixFileMode(_launchScript, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                process.StandardInput.WriteLine(_launchScript);
+            }
+
             process.StandardInput.Close();
         }
         catch (IOException ex)
@@ -143,8 +155,11 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         _peakMemory = _cgroup.PeakMemoryFile is { } peakFile ? PeakMemory.ForCgroup(peakFile, _time) : PeakMemory.ForProcess(process.Id, _time);
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
-        Log.Started(_logger, _function.Name, Id, process.Id);
+        Log.Started(_logger, _function.Name, Id, process.Id, FromStandby);
     }
+
+    /// <summary>Became this function's instance from a standby runtime, skipping the interpreter's boot.</summary>
+    public bool FromStandby { get; private set; }
 
     /// <summary>Hands this instance its next invocation (the pool calls this once per idle period).</summary>
     public void Assign(InvocationRequest invocation)
@@ -212,6 +227,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         if (first)
         {
+            _slots?.Replenish();
             _cgroup?.LimitCpu();
             Log.Ready(_logger, _function.Name, Id, _initDurationMs);
             _pool.OnReady(this, _initDurationMs);
@@ -276,11 +292,11 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     {
         var timeout = TimeSpan.FromSeconds(_function.Timeout);
         var now = _time.GetUtcNow();
-        var preamble = _output.Take();
+        var preamble = _output!.Take();
         // An instance of provisioned concurrency was initialised before anyone asked: no cold start.
         var first = !Provisioned && _initDurationMs >= 0 && !_anyInvoked;
         _anyInvoked = true;
-        _pool.Stats.Started(first, invocation.EnqueuedAt == 0 ? -1 : _time.GetElapsedTime(invocation.EnqueuedAt).TotalMilliseconds);
+        _pool.Stats.Started(first, FromStandby, invocation.EnqueuedAt == 0 ? -1 : _time.GetElapsedTime(invocation.EnqueuedAt).TotalMilliseconds);
         _running = new Running
         {
             Invocation = invocation,
@@ -410,7 +426,8 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         waiting?.TrySetResult(null);
         Kill();
-        var log = _output.Take();
+        _slots?.Replenish();
+        var log = _output?.Take() ?? "";
         _pool.OnDead(this, wasReady, initError, log, reason, _time.GetElapsedTime(_startedAt).TotalMilliseconds);
         if (queued is not null)
         {
@@ -437,19 +454,17 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             }
         }
 
-        if (_cgroup is not null)
+        if (_slot is not null)
         {
-            await _cgroup.DisposeAsync();
+            // Only then is no process of this user left, for another instance to reuse it.
+            await _slots!.ReleaseAsync(_slot);
         }
-
-        // Only now is no process of this user left to reuse it.
-        _isolation?.ReturnUser(_uid);
         if (_launchScript is not null)
         {
             File.Delete(_launchScript);
         }
 
-        _output.Dispose();
+        _output?.Dispose();
         _peakMemory?.Dispose();
         _process?.Dispose();
     }
@@ -468,7 +483,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         var text = new StringBuilder(running.Preamble.Length + 256);
         text.Append(running.Preamble);
         text.Append(CultureInfo.InvariantCulture, $"START RequestId: {id} Version: {_function.Version}\n");
-        text.Append(_output.Take());
+        text.Append(_output!.Take());
         if (extra is not null)
         {
             text.Append(extra);
@@ -504,8 +519,8 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Debug, "Instance {InstanceId} of {Function} started as process {Pid}")]
-        public static partial void Started(ILogger logger, string function, string instanceId, int pid);
+        [LoggerMessage(1, LogLevel.Debug, "Instance {InstanceId} of {Function} started as process {Pid} (from a standby runtime: {FromStandby})")]
+        public static partial void Started(ILogger logger, string function, string instanceId, int pid, bool fromStandby);
 
         [LoggerMessage(2, LogLevel.Debug, "Instance {InstanceId} of {Function} ready after {InitMs:0.00} ms")]
         public static partial void Ready(ILogger logger, string function, string instanceId, double initMs);

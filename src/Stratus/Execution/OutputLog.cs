@@ -28,7 +28,7 @@ internal sealed partial class OutputLog : IDisposable
         // For Stratus alone: the runtime writes through the descriptor it is started with.
         _reader = new FileStream(path, new FileStreamOptions
         {
-            Mode = FileMode.Create,
+            Mode = FileMode.OpenOrCreate,
             Access = FileAccess.ReadWrite,
             Share = FileShare.ReadWrite | FileShare.Delete,
             BufferSize = 0,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Stratus.Functions;
 using Stratus.Hosting;
@@ -29,41 +28,25 @@ internal sealed class RuntimeLauncher
     }
 
     /// <summary>
-    /// Returns the launch script a slot (see <see cref="SlotPool"/>) runs to become this instance, or an
-    /// init error (type, message) when the code cannot be started. The script sends stdout and stderr,
-    /// in the order written, to the instance's output file (see OutputLog), appending, closes stdin,
-    /// sets exactly Lambda's environment and execs the runtime, so the pid stays the slot's.
+    /// Returns the launch script a generic slot (see <see cref="SlotPool"/>) runs to become this
+    /// instance, or an init error (type, message) when the code cannot be started. The script sends
+    /// stdout and stderr, in the order written, to the instance's output file (see OutputLog),
+    /// appending, closes stdin, sets exactly Lambda's environment and execs the runtime (behind
+    /// <paramref name="dropPrivileges"/> when isolated), so the pid stays the slot's.
     /// </summary>
-    public (string? Script, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, (IReadOnlyList<string> Lines, IReadOnlyList<string> Prefix)? sandbox)
+    public (string? Script, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, IReadOnlyList<string>? dropPrivileges)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
-        // Only its argument list (the command) and environment are used.
-        var start = new ProcessStartInfo();
-        foreach (var argument in sandbox?.Prefix ?? [])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // In the sandbox the code and the runtimes are where Lambda has them.
-        var taskRoot = sandbox is null ? codeDirectory : Sandbox.Isolation.TaskRoot;
-        var runtimes = sandbox is null ? _runtimesDirectory : Sandbox.Isolation.RuntimeRoot;
-
+        var isolated = dropPrivileges is not null;
+        var command = new List<string>(dropPrivileges ?? []);
         switch (family)
         {
             case RuntimeFamily.Node:
-                start.ArgumentList.Add(_node);
-                start.ArgumentList.Add(Path.Combine(runtimes, "nodejs", "bootstrap.mjs"));
-                if (runtimeApiSocket is not null)
-                {
-                    start.ArgumentList.Add(runtimeApiSocket);
-                }
-                break;
             case RuntimeFamily.Python:
-                start.ArgumentList.Add(_python);
-                start.ArgumentList.Add(Path.Combine(runtimes, "python", "bootstrap.py"));
+                command.AddRange(RuntimeCommand(family, isolated));
                 if (runtimeApiSocket is not null)
                 {
-                    start.ArgumentList.Add(runtimeApiSocket);
+                    command.Add(runtimeApiSocket);
                 }
                 break;
             default:
@@ -76,64 +59,122 @@ internal sealed class RuntimeLauncher
                 // Lambda's Amazon Linux has bash as /bin/sh; custom runtimes written for it use bash features.
                 if (StartsWithShShebang(bootstrap))
                 {
-                    start.ArgumentList.Add("/bin/bash");
+                    command.Add("/bin/bash");
                 }
 
-                start.ArgumentList.Add(Path.Combine(taskRoot, "bootstrap"));
+                command.Add(Path.Combine(isolated ? Sandbox.Isolation.TaskRoot : codeDirectory, "bootstrap"));
                 break;
         }
 
-        var environment = start.Environment;
-        environment.Clear();
-        foreach (var (key, value) in function.Environment)
-        {
-            environment[key] = value;
-        }
+        var taskRoot = isolated ? Sandbox.Isolation.TaskRoot : codeDirectory;
+        return (Render(outputPath, taskRoot, Environment(function, family, runtimeApiPort, taskRoot, isolated, logStreamName), command), null, null);
+    }
 
-        var memory = function.MemorySize.ToString(CultureInfo.InvariantCulture);
-        environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-        environment["LANG"] = "en_US.UTF-8";
-        environment["TZ"] = ":UTC";
-        environment["LD_LIBRARY_PATH"] = "/usr/lib:/lib";
-        environment["AWS_LAMBDA_RUNTIME_API"] = $"127.0.0.1:{runtimeApiPort}";
-        environment["_HANDLER"] = function.Handler;
-        environment["LAMBDA_TASK_ROOT"] = taskRoot;
-        environment["LAMBDA_RUNTIME_DIR"] = runtimes;
-        environment["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + function.Runtime;
-        environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
-        environment["AWS_LAMBDA_FUNCTION_NAME"] = function.Name;
-        environment["AWS_LAMBDA_FUNCTION_VERSION"] = function.Version;
-        environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memory;
-        environment["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + function.Name;
-        environment["AWS_LAMBDA_LOG_STREAM_NAME"] = logStreamName;
-        environment["AWS_REGION"] = _options.Region;
-        environment["AWS_DEFAULT_REGION"] = _options.Region;
+    /// <summary>
+    /// Whether a standby runtime can become an instance of <paramref name="function"/>: node and python
+    /// functions whose environment sets nothing the interpreter reads only while it boots.
+    /// </summary>
+    public static bool CanUseStandby(FunctionDefinition function, out RuntimeFamily family) =>
+        Runtimes.TryGetFamily(function.Runtime, out family)
+        && family is RuntimeFamily.Node or RuntimeFamily.Python
+        && !function.Environment.Keys.Any(key => ReadAtBoot.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal)));
+
+    // NODE_OPTIONS, NODE_PATH, UV_THREADPOOL_SIZE, PYTHONPATH, LD_PRELOAD, MALLOC_ARENA_MAX, LC_ALL...
+    private static readonly string[] ReadAtBoot = ["NODE_", "UV_", "PYTHON", "LD_", "MALLOC_", "LC_"];
+
+    /// <summary>The command of a standby runtime of <paramref name="family"/>, or null for a family without one.</summary>
+    public IReadOnlyList<string>? StandbyCommand(RuntimeFamily family, bool isolated) =>
+        family is RuntimeFamily.Node or RuntimeFamily.Python ? [.. RuntimeCommand(family, isolated), "--standby"] : null;
+
+    /// <summary>The environment a standby runtime boots with: what the interpreter reads at boot, as a function's instance has it.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> StandbyEnvironment(RuntimeFamily family)
+    {
+        yield return new("PATH", SearchPath);
+        yield return new("LANG", Lang);
+        yield return new("TZ", Tz);
+        yield return new("LD_LIBRARY_PATH", LibraryPath);
+        if (family == RuntimeFamily.Python)
+        {
+            yield return new("PYTHONUNBUFFERED", "1");
+            yield return new("PYTHONDONTWRITEBYTECODE", "1");
+        }
+    }
+
+    /// <summary>
+    /// The one line a standby runtime reads to become an instance of <paramref name="function"/>: its
+    /// environment, working directory and Runtime API socket. (Isolated, it already runs as the
+    /// instance's user, and finds the function's code mounted at /var/task.)
+    /// </summary>
+    public string Specialise(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, bool isolated)
+    {
+        Runtimes.TryGetFamily(function.Runtime, out var family);
+        var taskRoot = isolated ? Sandbox.Isolation.TaskRoot : codeDirectory;
+        var specification = new StandbySpecification
+        {
+            Environment = Environment(function, family, runtimeApiPort, taskRoot, isolated, logStreamName),
+            WorkingDirectory = taskRoot,
+            Socket = runtimeApiSocket,
+        };
+        return System.Text.Json.JsonSerializer.Serialize(specification, StandbySpecificationContext.Default.StandbySpecification);
+    }
+
+    private string[] RuntimeCommand(RuntimeFamily family, bool isolated)
+    {
+        var runtimes = isolated ? Sandbox.Isolation.RuntimeRoot : _runtimesDirectory;
+        return family == RuntimeFamily.Node
+            ? [_node, Path.Combine(runtimes, "nodejs", "bootstrap.mjs")]
+            : [_python, Path.Combine(runtimes, "python", "bootstrap.py")];
+    }
+
+    private const string SearchPath = "/usr/local/bin:/usr/bin:/bin";
+    private const string Lang = "en_US.UTF-8";
+    private const string Tz = ":UTC";
+    private const string LibraryPath = "/usr/lib:/lib";
+
+    /// <summary>Exactly the environment Lambda gives a runtime: the function's variables, then Lambda's own.</summary>
+    private Dictionary<string, string> Environment(FunctionDefinition function, RuntimeFamily? family, int runtimeApiPort, string taskRoot, bool isolated, string logStreamName)
+    {
+        var environment = new Dictionary<string, string>(function.Environment, StringComparer.Ordinal)
+        {
+            ["PATH"] = SearchPath,
+            ["LANG"] = Lang,
+            ["TZ"] = Tz,
+            ["LD_LIBRARY_PATH"] = LibraryPath,
+            ["AWS_LAMBDA_RUNTIME_API"] = $"127.0.0.1:{runtimeApiPort}",
+            ["_HANDLER"] = function.Handler,
+            ["LAMBDA_TASK_ROOT"] = taskRoot,
+            ["LAMBDA_RUNTIME_DIR"] = isolated ? Sandbox.Isolation.RuntimeRoot : _runtimesDirectory,
+            ["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + function.Runtime,
+            ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand",
+            ["AWS_LAMBDA_FUNCTION_NAME"] = function.Name,
+            ["AWS_LAMBDA_FUNCTION_VERSION"] = function.Version,
+            ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = function.MemorySize.ToString(CultureInfo.InvariantCulture),
+            ["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + function.Name,
+            ["AWS_LAMBDA_LOG_STREAM_NAME"] = logStreamName,
+            ["AWS_REGION"] = _options.Region,
+            ["AWS_DEFAULT_REGION"] = _options.Region,
+        };
         if (family == RuntimeFamily.Python)
         {
             environment["PYTHONUNBUFFERED"] = "1";
             environment["PYTHONDONTWRITEBYTECODE"] = "1";
         }
 
-        return (Render(outputPath, sandbox?.Lines ?? [], taskRoot, start), null, null);
+        return environment;
     }
 
-    private static string Render(string outputPath, IReadOnlyList<string> setup, string workingDirectory, ProcessStartInfo start)
+    private static string Render(string outputPath, string workingDirectory, Dictionary<string, string> environment, List<string> command)
     {
         var script = new System.Text.StringBuilder();
         script.Append("exec </dev/null >>").Append(Quote(outputPath)).Append(" 2>&1\n");
-        foreach (var line in setup)
-        {
-            script.Append(line).Append('\n');
-        }
-
         script.Append("cd ").Append(Quote(workingDirectory)).Append(" || exit 126\n");
-        foreach (var (key, value) in start.Environment)
+        foreach (var (key, value) in environment)
         {
             script.Append("export ").Append(Quote($"{key}={value}")).Append('\n');
         }
 
         script.Append("exec");
-        foreach (var argument in start.ArgumentList)
+        foreach (var argument in command)
         {
             script.Append(' ').Append(Quote(argument));
         }
@@ -155,7 +196,7 @@ internal sealed class RuntimeLauncher
     }
 
     private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+        (System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, program))
             .FirstOrDefault(File.Exists);

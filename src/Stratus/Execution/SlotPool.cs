@@ -1,141 +1,244 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Stratus.Functions;
 using Stratus.Sandbox;
 
 namespace Stratus.Execution;
 
 /// <summary>
-/// Processes started ahead of time, each already in a cgroup of its own, waiting on stdin for the
-/// script that makes it an instance. Moving a process into a cgroup waits for an RCU grace period in
-/// the kernel (5–20 ms on cgroup v1); a slot pays that before anyone is waiting for it.
+/// Processes started ahead of time, each already in a cgroup (and, isolated, a mount namespace) of
+/// its own. Moving a process into a cgroup waits for an RCU grace period in the kernel (5–20 ms on
+/// cgroup v1); a slot pays that before anyone is waiting for it. Two kinds:
+/// <list type="bullet">
+/// <item>a generic slot, a shell waiting on stdin for the script that makes it an instance;</item>
+/// <item>a standby runtime: node or python already booted, with its bootstrap loaded and warmed up,
+/// waiting on stdin for the function it is to become (see <see cref="RuntimeLauncher.Specialise"/>),
+/// so a cold start skips the interpreter's boot.</item>
+/// </list>
 /// </summary>
 internal sealed class SlotPool : IAsyncDisposable
 {
-    // Joins the cgroups (the paths before "--"), then, in its own mount namespace when instances are
-    // isolated, reads the path of a launch script and runs it.
-    private const string Join = "while [ \"$1\" != -- ]; do echo $$ >\"$1\" || exit 125; shift; done; shift; ";
+    // Joins the cgroups (the paths before "--"), then runs the rest.
+    private const string Join = "while [ \"$1\" != -- ]; do echo $$ >\"$1\" || exit 125; shift; done; shift; exec \"$@\"";
     private const string Wait = "read -r launch || exit 1; . \"$launch\"";
 
-    private readonly ConcurrentQueue<Slot> _ready = new();
     private readonly Cgroups _cgroups;
     private readonly Isolation _isolation;
-    private readonly string _codeStore;
-    private readonly string _runtimesDirectory;
-    private readonly int _target;
-    private int _creating;
+    private readonly RuntimeLauncher _launcher;
+    private readonly string _runDirectory;
+    private readonly Reserve _generic;
+    private readonly Dictionary<RuntimeFamily, Reserve> _standby = [];
     private volatile bool _disposed;
 
-    public SlotPool(Cgroups cgroups, Isolation isolation, string codeStore, string runtimesDirectory, int target)
+    public SlotPool(Cgroups cgroups, Isolation isolation, RuntimeLauncher launcher, string runDirectory, int generic, int standbyPerRuntime)
     {
         _cgroups = cgroups;
         _isolation = isolation;
-        _codeStore = codeStore;
-        _runtimesDirectory = runtimesDirectory;
-        _target = target;
-        Fill();
+        _launcher = launcher;
+        _runDirectory = runDirectory;
+        _generic = new Reserve(null, generic);
+        foreach (var family in new[] { RuntimeFamily.Node, RuntimeFamily.Python })
+        {
+            if (standbyPerRuntime > 0 && launcher.StandbyCommand(family, isolation.Enabled) is not null)
+            {
+                _standby[family] = new Reserve(family, standbyPerRuntime);
+            }
+        }
+
+        Fill(_generic);
+        foreach (var reserve in _standby.Values)
+        {
+            Fill(reserve);
+        }
     }
 
-    /// <summary>A waiting process and its cgroup.</summary>
-    internal sealed record Slot(Process Process, InstanceCgroup Cgroup);
+    /// <summary>A waiting process, its cgroup, its mount points when isolated, and where its output goes.</summary>
+    internal sealed record Slot(string Id, Process Process, InstanceCgroup Cgroup, SlotMounts? Mounts, int Uid, RuntimeFamily? Standby, string OutputPath);
 
-    /// <summary>Takes a ready slot, or starts one now when none is.</summary>
-    public Slot Take()
+    private sealed class Reserve(RuntimeFamily? family, int target)
     {
-        while (_ready.TryDequeue(out var slot))
+        public readonly ConcurrentQueue<Slot> Ready = new();
+        public readonly RuntimeFamily? Family = family;
+        public readonly int Target = target;
+        public int Creating;
+    }
+
+    /// <summary>Takes a ready generic slot, or starts one now when none is.</summary>
+    public Slot Take() => TryTake(_generic) ?? Create(null);
+
+    /// <summary>Takes a standby runtime of <paramref name="family"/> if one is ready.</summary>
+    public Slot? TakeStandby(RuntimeFamily family) => _standby.TryGetValue(family, out var reserve) ? TryTake(reserve) : null;
+
+    /// <summary>Ready generic slots, and ready standby runtimes by runtime family (lower case).</summary>
+    public (int Generic, IReadOnlyDictionary<string, int> Standby) Ready() =>
+        (_generic.Ready.Count, _standby.ToDictionary(pair => pair.Key.ToString().ToLowerInvariant(), pair => pair.Value.Ready.Count));
+
+    /// <summary>Gives back the mount points, cgroup and user of a slot whose processes are gone.</summary>
+    public async Task ReleaseAsync(Slot slot)
+    {
+        slot.Mounts?.Dispose();
+        await slot.Cgroup.DisposeAsync();
+        if (slot.Mounts is not null)
+        {
+            _isolation.ReturnUser(slot.Uid);
+        }
+    }
+
+    private Slot? TryTake(Reserve reserve)
+    {
+        Slot? taken = null;
+        while (reserve.Ready.TryDequeue(out var slot))
         {
             if (!slot.Process.HasExited)
             {
-                Fill();
-                return slot;
+                taken = slot;
+                break;
             }
 
             _ = DiscardAsync(slot);
         }
 
-        var fresh = Create();
-        Fill();
-        return fresh;
+        return taken;
     }
 
-    private void Fill()
+    /// <summary>
+    /// Starts slots to replace those taken. Called once the instance that took one is ready (or gone),
+    /// so that booting a replacement does not compete for the CPU with that instance's cold start.
+    /// </summary>
+    public void Replenish()
     {
-        while (!_disposed && _ready.Count + Volatile.Read(ref _creating) < _target)
+        Fill(_generic);
+        foreach (var reserve in _standby.Values)
         {
-            Interlocked.Increment(ref _creating);
+            Fill(reserve);
+        }
+    }
+
+    private void Fill(Reserve reserve)
+    {
+        while (!_disposed && reserve.Ready.Count + Volatile.Read(ref reserve.Creating) < reserve.Target)
+        {
+            Interlocked.Increment(ref reserve.Creating);
             _ = Task.Run(() =>
             {
                 try
                 {
-                    _ready.Enqueue(Create());
+                    reserve.Ready.Enqueue(Create(reserve.Family));
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
                 {
-                    // The next Take starts one itself, and reports what goes wrong.
+                    // A generic slot is started on demand instead, and reports what goes wrong.
                 }
                 finally
                 {
-                    Interlocked.Decrement(ref _creating);
+                    Interlocked.Decrement(ref reserve.Creating);
                 }
             });
         }
     }
 
-    private Slot Create()
+    private Slot Create(RuntimeFamily? standby)
     {
-        var cgroup = _cgroups.Create("slot-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
-        var start = new ProcessStartInfo(ProcessGroup.Setsid)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            WorkingDirectory = "/",
-        };
-        start.Environment.Clear();
-        start.ArgumentList.Add("/bin/sh");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Join + (_isolation.Enabled ? "exec \"$@\"" : Wait));
-        start.ArgumentList.Add("stratus-slot");
-        foreach (var procs in cgroup.ProcsFiles)
-        {
-            start.ArgumentList.Add(procs);
-        }
-
-        start.ArgumentList.Add("--");
-        foreach (var argument in _isolation.Enabled ? _isolation.EnterSlot(Wait, _codeStore, _runtimesDirectory) : [])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        var output = Path.Combine(_runDirectory, id + ".log");
+        var cgroup = _cgroups.Create("slot-" + id);
+        SlotMounts? mounts = null;
+        var uid = 0;
         try
         {
+            // For Stratus alone, before the slot's root shell appends to it.
+            File.Create(output, 0, FileOptions.None).Dispose();
+            File.SetUnixFileMode(output, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (_isolation.Enabled)
+            {
+                mounts = SlotMounts.Create(Path.Combine(_isolation.SocketDirectory, "slots", id));
+                uid = _isolation.RentUser();
+            }
+
+            var start = new ProcessStartInfo(ProcessGroup.Setsid)
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+                WorkingDirectory = "/",
+            };
+            start.Environment.Clear();
+            foreach (var argument in (string[])["/bin/sh", "-c", Join, "stratus-slot", .. cgroup.ProcsFiles, "--", .. Command(standby, mounts, uid, output)])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            if (standby is { } family)
+            {
+                foreach (var (key, value) in RuntimeLauncher.StandbyEnvironment(family))
+                {
+                    start.Environment[key] = value;
+                }
+            }
+
             var process = new Process { StartInfo = start, EnableRaisingEvents = true };
             process.Start();
-            return new Slot(process, cgroup);
+            return new Slot(id, process, cgroup, mounts, uid, standby, output);
         }
         catch
         {
+            if (mounts is not null)
+            {
+                mounts.Dispose();
+                _isolation.ReturnUser(uid);
+            }
+
             cgroup.Dispose();
+            File.Delete(output);
             throw;
         }
     }
 
-    private static async Task DiscardAsync(Slot slot)
+    private IEnumerable<string> Command(RuntimeFamily? standby, SlotMounts? mounts, int uid, string output)
+    {
+        if (standby is not { } family)
+        {
+            return mounts is null ? ["/bin/sh", "-c", Wait] : Isolation.EnterSlot(mounts, _launcher.RuntimesDirectory, Wait, []);
+        }
+
+        // The runtime's output goes to the slot's file from its first line on; stdin stays the server's
+        // pipe. Isolated, it runs as the instance's user from the start: it never holds a privilege.
+        var runtime = _launcher.StandbyCommand(family, mounts is not null)!;
+        return mounts is null
+            ? ["/bin/sh", "-c", "exec >>\"$0\" 2>&1; exec \"$@\"", output, .. runtime]
+            : Isolation.EnterSlot(mounts, _launcher.RuntimesDirectory, "exec >>\"$1\" 2>&1; shift; exec \"$@\"", [output, .. Isolation.DropTo(uid), .. runtime]);
+    }
+
+    private async Task DiscardAsync(Slot slot)
     {
         ProcessGroup.Kill(slot.Process.Id);
-        await slot.Cgroup.DisposeAsync();
+        try
+        {
+            await slot.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            // Its cgroup's clean-up kills what is left.
+        }
+
+        await ReleaseAsync(slot);
+        File.Delete(slot.OutputPath);
         slot.Process.Dispose();
     }
 
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        while (Volatile.Read(ref _creating) > 0)
+        foreach (var reserve in _standby.Values.Append(_generic))
         {
-            await Task.Yield();
-        }
+            while (Volatile.Read(ref reserve.Creating) > 0)
+            {
+                await Task.Yield();
+            }
 
-        while (_ready.TryDequeue(out var slot))
-        {
-            await DiscardAsync(slot);
+            while (reserve.Ready.TryDequeue(out var slot))
+            {
+                await DiscardAsync(slot);
+            }
         }
     }
 }

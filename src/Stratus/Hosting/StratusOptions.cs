@@ -10,6 +10,7 @@ public sealed class StratusOptions
     public const int DefaultKeepAliveSeconds = 300;
     public const int DefaultConcurrencyLimit = 1000;
     public const int DefaultBurstInstances = 1000;
+    public const int DefaultStandbyRuntimes = 2;
 
     /// <summary>Where state, code and logs live.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory;
@@ -42,6 +43,12 @@ public sealed class StratusOptions
     /// <summary>Run each instance as its own user in its own mount namespace where the host allows.</summary>
     public bool Isolation { get; set; } = true;
 
+    /// <summary>
+    /// Node and python processes, each, kept booted and waiting to become an instance of whichever
+    /// function needs one next (0: every cold start boots its interpreter).
+    /// </summary>
+    public int StandbyRuntimes { get; set; } = DefaultStandbyRuntimes;
+
     /// <summary>Directory holding the node and python bootstraps; defaults to the one shipped beside the binary.</summary>
     public string? RuntimesDirectory { get; set; }
 
@@ -55,6 +62,11 @@ public sealed class StratusOptions
         if (MemoryBudgetMb is < 128)
         {
             return "--memory-budget must be at least 128 MB";
+        }
+
+        if (StandbyRuntimes is < 0 or > 64)
+        {
+            return "--standby-runtimes must be between 0 and 64";
         }
 
         if (BurstInstances < 1)

@@ -7,19 +7,19 @@ namespace Stratus.Sandbox;
 /// Keeps instances apart from the platform and from each other, with what a Linux host has
 /// (util-linux's <c>unshare</c> and <c>setpriv</c>, run as root):
 /// <list type="bullet">
-/// <item>each instance runs as a user of its own, with no capabilities, supplementary groups or way to
-/// gain privileges, so it cannot signal or trace any other process;</item>
-/// <item>in a mount namespace of its own: a private <c>/tmp</c> (a tmpfs of EphemeralStorage's size)
-/// and a <c>/proc</c> that shows only its own processes;</item>
-/// <item>the data directory can be crossed but not listed, and each code directory is readable only by
-/// the group of the instances that run that code, and writable by none of them.</item>
+/// <item>each instance runs as a user (and group) of its own, with no capabilities, supplementary
+/// groups or way to gain privileges, so it cannot signal or trace any other process;</item>
+/// <item>in a mount namespace of its own: its function's code, read-only, at <c>/var/task</c>, a
+/// private <c>/tmp</c> (a tmpfs of EphemeralStorage's size) and a <c>/proc</c> that shows only its
+/// own processes;</item>
+/// <item>the data directory, code store included, is root's alone: an instance reaches code only
+/// through the mount of its own function's code.</item>
 /// </list>
 /// </summary>
 internal sealed partial class Isolation
 {
-    /// <summary>Instance users are <c>FirstUid + n</c>; groups of code directories <c>FirstGid + n</c>.</summary>
+    /// <summary>Instance users are <c>FirstUid + n</c>, each with the group of the same number.</summary>
     public const int FirstUid = 2_000_000;
-    public const int FirstGid = 2_000_000;
 
     private const string Unshare = "/usr/bin/unshare";
     private const string Setpriv = "/usr/bin/setpriv";
@@ -31,21 +31,21 @@ internal sealed partial class Isolation
     /// <summary>The size of a slot's /tmp until a function asks for another (Lambda's default).</summary>
     public const int DefaultTmpMegabytes = 512;
 
-    // A slot enters its mount namespace ahead of time, as root: the code store at /var/task (shadowed
-    // by the function's own code at launch), the runtimes at /var/runtime, a private /tmp and a /proc
-    // that hides other users' processes. mount -a skips an entry whose source is already mounted on
-    // its target, so the sources of new file systems are names of our own.
+    // A slot enters its mount namespace ahead of time, as root: its own /var/task and /tmp (see
+    // SlotMounts: the function's code arrives on /var/task later, from the host), the runtimes at
+    // /var/runtime and a /proc that hides other users' processes. mount -a skips an entry whose
+    // source is already mounted on its target, so the source of /proc is a name of our own.
     private const string SlotTable = """
-        {0} /var/task none bind,ro,nosuid,nodev 0 0
-        {1} /var/runtime none bind,ro,nosuid,nodev 0 0
-        stratus-tmp /tmp tmpfs size=512m,mode=1777,nosuid,nodev 0 0
+        {0} /var/task none bind,nosuid,nodev 0 0
+        {1} /tmp none bind,nosuid,nodev 0 0
+        {2} /var/runtime none bind,ro,nosuid,nodev 0 0
         stratus-proc /proc proc hidepid=2,nosuid,nodev,noexec 0 0
 
         """;
 
     private readonly Lock _lock = new();
     private readonly Stack<int> _freeUids = new();
-    private readonly Dictionary<string, int> _codeGroups = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _preparedCode = new(StringComparer.Ordinal);
     private int _nextUid = FirstUid;
 
     private Isolation(bool enabled, string? problem)
@@ -115,7 +115,8 @@ internal sealed partial class Isolation
         foreach (var directory in Directory.EnumerateDirectories("/run", "stratus-*"))
         {
             if (int.TryParse(Path.GetFileName(directory)["stratus-".Length..].Split('-')[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
-                && !Directory.Exists($"/proc/{pid}"))
+                && !Directory.Exists($"/proc/{pid}")
+                && SlotMounts.DetachAll(directory))
             {
                 Directory.Delete(directory, recursive: true);
             }
@@ -140,86 +141,61 @@ internal sealed partial class Isolation
     }
 
     /// <summary>
-    /// The group that may read <paramref name="codeDirectory"/>. The first time in this server's life,
-    /// the directory is given to root and that group: directories rwxr-x---, files rw-r----- (or
-    /// rwxr-x--- when executable). Functions with identical code share the directory, and the group.
+    /// Makes <paramref name="codeDirectory"/> readable by whichever instance has it mounted, the first
+    /// time in this server's life: root's, directories rwxr-xr-x, files rw-r--r-- (rwxr-xr-x when
+    /// executable). Its path stays out of reach: the data directory above it is root's alone.
     /// </summary>
-    public int CodeGroup(string codeDirectory)
+    public void PrepareCode(string codeDirectory)
     {
         lock (_lock)
         {
-            if (_codeGroups.TryGetValue(codeDirectory, out var gid))
+            if (_preparedCode.Add(codeDirectory))
             {
-                return gid;
+                Restrict(codeDirectory);
             }
-
-            gid = FirstGid + _codeGroups.Count;
-            Restrict(codeDirectory, gid);
-            _codeGroups[codeDirectory] = gid;
-            return gid;
         }
     }
 
-    /// <summary>
-    /// Shuts instances out of the data directory: it and the directories holding code and instance
-    /// files can be crossed (to reach a socket or a code directory by name) but not listed; everything
-    /// else in it (the database first) is for root alone.
-    /// </summary>
-    public static void ProtectDataDirectory(string data, params string[] crossable)
+    /// <summary>Shuts instances out of the data directory: it, and everything in it, is for root alone.</summary>
+    public static void ProtectDataDirectory(string data)
     {
-        const UnixFileMode Crossable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        File.SetUnixFileMode(data, Crossable);
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        File.SetUnixFileMode(data, Private);
         foreach (var entry in new DirectoryInfo(data).EnumerateFileSystemInfos())
         {
-            if (entry.LinkTarget is not null)
+            if (entry.LinkTarget is null)
             {
-                continue;
+                entry.UnixFileMode = entry is DirectoryInfo ? Private : UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
-
-            entry.UnixFileMode = entry is not DirectoryInfo
-                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
-                : crossable.Contains(entry.Name) ? Crossable : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         }
     }
 
     /// <summary>Gives a file (the Runtime API socket) to the instance's user alone.</summary>
-    public static void GiveTo(string path, int uid, int gid)
+    public static void GiveTo(string path, int uid)
     {
-        Own(path, uid, gid);
+        Own(path, uid, uid);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    /// <summary>What a slot runs to enter its namespace before it waits (see <see cref="Execution.SlotPool"/>).</summary>
-    public IEnumerable<string> EnterSlot(string then, string codeStore, string runtimesDirectory)
-    {
-        var table = Path.Combine(SocketDirectory, "slot.fstab");
-        if (!File.Exists(table))
-        {
-            File.WriteAllText(table, SlotTable.Replace("{0}", Escape(codeStore), StringComparison.Ordinal).Replace("{1}", Escape(runtimesDirectory), StringComparison.Ordinal));
-        }
-
-        return [Unshare, "--mount", "--propagation", "private", "/bin/sh", "-c", "mount -a -T \"$0\" || exit 124; " + then, table];
-    }
-
     /// <summary>
-    /// Returns the launch-script lines that put the function's own code over the code store at
-    /// /var/task inside the slot's namespace, and the command prefix that drops to the instance's user
-    /// for good.
+    /// What a slot runs to enter its namespace (as a slave of the host's mounts, so that its code can
+    /// arrive from outside) before it runs <paramref name="then"/> (see <see cref="Execution.SlotPool"/>);
+    /// <c>$0</c> in <paramref name="then"/> is the slot's mount table, <c>$1</c>… are <paramref name="arguments"/>.
     /// </summary>
-    public static (IReadOnlyList<string> Lines, IReadOnlyList<string> Prefix) Wrap(string codeDirectory, int tmpMegabytes, int uid, int gid)
+    public static IEnumerable<string> EnterSlot(SlotMounts mounts, string runtimesDirectory, string then, IEnumerable<string> arguments)
     {
-        var own = TaskRoot + "/" + Path.GetFileName(codeDirectory);
-        var lines = new List<string> { $"mount --bind -o ro,nosuid,nodev '{own}' {TaskRoot} || exit 124" };
-        if (tmpMegabytes != DefaultTmpMegabytes)
-        {
-            lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"mount -o remount,size={tmpMegabytes}m /tmp || exit 124"));
-        }
-
-        return (lines, [Setpriv,
-            "--reuid=" + uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--regid=" + gid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"]);
+        var table = Path.Combine(mounts.Directory, "fstab");
+        File.WriteAllText(table, SlotTable.Replace("{0}", Escape(mounts.Task), StringComparison.Ordinal)
+            .Replace("{1}", Escape(mounts.Tmp), StringComparison.Ordinal)
+            .Replace("{2}", Escape(runtimesDirectory), StringComparison.Ordinal));
+        return [Unshare, "--mount", "--propagation", "slave", "/bin/sh", "-c", "mount -a -T \"$0\" || exit 124; " + then, table, .. arguments];
     }
+
+    /// <summary>The command prefix that drops to the instance's user (and its group) for good.</summary>
+    public static IReadOnlyList<string> DropTo(int uid) => [Setpriv,
+        "--reuid=" + uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--regid=" + uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"];
 
     /// <summary>
     /// Where instance files (output, Runtime API socket, launch script) go: outside the data directory,
@@ -230,7 +206,7 @@ internal sealed partial class Isolation
     /// <summary>Removes the socket directory once no instance is left.</summary>
     public void Close()
     {
-        if (Enabled && Directory.Exists(SocketDirectory))
+        if (Enabled && Directory.Exists(SocketDirectory) && SlotMounts.DetachAll(SocketDirectory))
         {
             Directory.Delete(SocketDirectory, recursive: true);
         }
@@ -239,12 +215,12 @@ internal sealed partial class Isolation
     /// <summary>fstab separates fields with blanks; a path with one is written with \040.</summary>
     private static string Escape(string path) => path.Replace(" ", "\\040", StringComparison.Ordinal).Replace("\t", "\\011", StringComparison.Ordinal);
 
-    private static void Restrict(string directory, int gid)
+    private static void Restrict(string directory)
     {
-        const UnixFileMode Directory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
-        const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-        Own(directory, 0, gid);
-        File.SetUnixFileMode(directory, Directory);
+        const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        const UnixFileMode Executable = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        Own(directory, 0, 0);
+        File.SetUnixFileMode(directory, Readable | Executable);
         foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
         {
             if (entry.LinkTarget is not null)
@@ -252,9 +228,9 @@ internal sealed partial class Isolation
                 continue;
             }
 
-            Own(entry.FullName, 0, gid);
-            var executable = entry is FileInfo && (entry.UnixFileMode & UnixFileMode.UserExecute) != 0;
-            entry.UnixFileMode = entry is DirectoryInfo ? Directory : executable ? Readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute : Readable;
+            Own(entry.FullName, 0, 0);
+            var executable = entry is DirectoryInfo || (entry.UnixFileMode & UnixFileMode.UserExecute) != 0;
+            entry.UnixFileMode = executable ? Readable | Executable : Readable;
         }
     }
 

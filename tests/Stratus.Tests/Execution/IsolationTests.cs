@@ -55,27 +55,50 @@ public sealed class IsolationTests : IAsyncLifetime
         Directory.Delete(_data, recursive: true);
     }
 
-    [Fact]
-    public async Task Instance_CannotReachTheDataDirectoryOtherCodeOtherInstancesOrTheServer()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Instance_CannotReachTheDataDirectoryOtherCodeOtherInstancesOrTheServer(bool fromStandby)
     {
+        // Both ways an instance comes to be: a standby runtime given its function, or a fresh process.
+        var data = Path.Combine("/var/tmp", "stratus-tests", Guid.NewGuid().ToString("N"));
+        var host = await StratusHost.StartAsync(o => o.StandbyRuntimes = fromStandby ? 2 : 0, dataDirectory: data);
+        try
+        {
+            await ProbeAsync(host, fromStandby);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task ProbeAsync(StratusHost host, bool fromStandby)
+    {
+        if (fromStandby)
+        {
+            await host.WaitForStandbyAsync("node", 2);
+        }
+
         var victimZip = Zips.Create(("index.js", Probe + "\n// victim"));
-        await _host.CreateFunctionAsync("victim", "nodejs20.x", "index.handler", victimZip);
-        await _host.CreateFunctionAsync("snoop", "nodejs20.x", "index.handler", Zips.Create(("index.js", Probe)), timeout: 30, memory: 1024);
-        var victimCode = Path.Combine(_host.DataDirectory, "code", Convert.ToHexStringLower(SHA256.HashData(victimZip)));
+        await host.CreateFunctionAsync("victim", "nodejs20.x", "index.handler", victimZip);
+        await host.CreateFunctionAsync("snoop", "nodejs20.x", "index.handler", Zips.Create(("index.js", Probe)), timeout: 30, memory: 1024);
+        var victimCode = Path.Combine(host.DataDirectory, "code", Convert.ToHexStringLower(SHA256.HashData(victimZip)));
 
         // The victim stays warm, with a file in its /tmp and its Runtime API address known.
-        var victimApi = (await _host.InvokeAsync("victim", """{"remember":"s3cret"}""")).Json.GetValue<string>();
-        var snoop = await _host.InvokeAsync("snoop", new System.Text.Json.Nodes.JsonObject
+        var victimApi = (await host.InvokeAsync("victim", """{"remember":"s3cret"}""")).Json.GetValue<string>();
+        var snoop = await host.InvokeAsync("snoop", new System.Text.Json.Nodes.JsonObject
         {
-            ["database"] = Path.Combine(_host.DataDirectory, "stratus.db"),
-            ["data"] = _host.DataDirectory,
-            ["codeRoot"] = Path.Combine(_host.DataDirectory, "code"),
+            ["database"] = Path.Combine(host.DataDirectory, "stratus.db"),
+            ["data"] = host.DataDirectory,
+            ["codeRoot"] = Path.Combine(host.DataDirectory, "code"),
             ["otherCode"] = Path.Combine(victimCode, "index.js"),
             ["serverPid"] = Environment.ProcessId,
             ["otherApi"] = victimApi,
             ["fill"] = true,
         }.ToJsonString());
-        var victimAfter = await _host.InvokeAsync("victim", "{}");
+        var victimAfter = await host.InvokeAsync("victim", "{}");
 
         Assert.Null(snoop.FunctionError);
         var r = snoop.Json;
@@ -95,6 +118,8 @@ public sealed class IsolationTests : IAsyncLifetime
         // The victim was not disturbed: its next invoke works as before.
         Assert.Null(victimAfter.FunctionError);
         Assert.Contains("secret", victimAfter.Json["tmp"]!.AsArray().Select(n => (string)n!));
+        var stats = System.Text.Json.Nodes.JsonNode.Parse(await host.Http.GetStringAsync("/stratus/v1/functions/snoop/stats"))!;
+        Assert.Equal(fromStandby ? 1 : 0, (int)stats["ColdStartsFromStandby"]!);
     }
 
     [Fact]

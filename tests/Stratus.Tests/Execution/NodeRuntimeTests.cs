@@ -20,16 +20,22 @@ public sealed class NodeRuntimeTests : IAsyncLifetime
         var longHost = await StratusHost.StartAsync(o => o.Isolation = false, dataDirectory: longData);
         try
         {
-            var code = Zips.Create(("index.js", "exports.handler = async (event) => ({ n: event.n, socket: process.argv[2] ?? null });"));
+            // A runtime's only socket is its Runtime API connection: is it a Unix one?
+            var code = Zips.Create(("index.js", """
+                const fs = require('fs');
+                const sockets = () => fs.readdirSync('/proc/self/fd').map(fd => { try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return ''; } })
+                  .filter(link => link.startsWith('socket:[')).map(link => link.slice(8, -1));
+                const unixInodes = () => new Set(fs.readFileSync('/proc/self/net/unix', 'utf8').split('\n').slice(1).map(line => line.trim().split(/\s+/)[6]));
+                exports.handler = async (event) => ({ n: event.n, transport: sockets().some(inode => unixInodes().has(inode)) ? 'unix' : 'tcp' });
+                """));
             await _host.CreateFunctionAsync("node-transport", "nodejs20.x", "index.handler", code);
             await longHost.CreateFunctionAsync("node-transport", "nodejs20.x", "index.handler", code);
 
             var local = await _host.InvokeAsync("node-transport", """{"n":1}""");
             var tcp = await longHost.InvokeAsync("node-transport", """{"n":2}""");
 
-            Assert.Equal(1, (int)local.Json["n"]!);
-            Assert.EndsWith(".sock", (string)local.Json["socket"]!);
-            Assert.Equal("""{"n":2,"socket":null}""", tcp.Body);
+            Assert.Equal("""{"n":1,"transport":"unix"}""", local.Body);
+            Assert.Equal("""{"n":2,"transport":"tcp"}""", tcp.Body);
         }
         finally
         {

@@ -29,6 +29,10 @@ public sealed class StratusHost : IAsyncDisposable
 
     public string Endpoint => Server.Address.GetLeftPart(UriPartial.Authority);
 
+    /// <summary>Whether instances run isolated (root with namespaces available) on this machine.</summary>
+    public bool Isolated => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+        .GetRequiredService<Stratus.Execution.ExecutionEngine>(Server.Services).Isolation.Enabled;
+
     public static async Task<StratusHost> StartAsync(Action<StratusOptions>? configure = null, string? dataDirectory = null)
     {
         var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stratus-tests", Guid.NewGuid().ToString("N"));
@@ -38,6 +42,23 @@ public sealed class StratusHost : IAsyncDisposable
             configure?.Invoke(options);
         });
         return new StratusHost(server, data, ownsData: dataDirectory is null);
+    }
+
+    /// <summary>Waits (up to 30 s) until at least <paramref name="count"/> standby runtimes of <paramref name="family"/> are booted and ready.</summary>
+    public async Task WaitForStandbyAsync(string family, int count = 1)
+    {
+        for (var attempt = 0; attempt < 1500; attempt++)
+        {
+            var engine = JsonNode.Parse(await Http.GetStringAsync("/stratus/v1/engine"))!;
+            if ((int?)engine["StandbyRuntimes"]?[family] >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"no {count} standby {family} runtimes ready after 30 s");
     }
 
     /// <summary>Creates a function through the Lambda API and returns its configuration.</summary>

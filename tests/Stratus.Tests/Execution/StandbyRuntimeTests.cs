@@ -1,0 +1,106 @@
+using System.Text.Json.Nodes;
+using Stratus.Tests.Infrastructure;
+
+namespace Stratus.Tests.Execution;
+
+/// <summary>Cold starts served by standby runtimes: node and python processes booted ahead of time.</summary>
+public sealed class StandbyRuntimeTests : IAsyncLifetime
+{
+    private StratusHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await StratusHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task ColdStart_NodeFromStandby_HasExactlyLambdasEnvironmentItsOwnCodeAndUser()
+    {
+        await _host.WaitForStandbyAsync("node");
+        var code = Zips.Create(("index.js", """
+            const fs = require('fs');
+            exports.handler = async () => ({
+              env: Object.keys(process.env).sort(),
+              greeting: process.env.GREETING,
+              cwd: process.cwd(),
+              taskRoot: process.env.LAMBDA_TASK_ROOT,
+              ownCode: fs.existsSync(process.env.LAMBDA_TASK_ROOT + '/index.js'),
+              uid: process.getuid(),
+            });
+            """));
+        await _host.CreateFunctionAsync("standby-node", "nodejs20.x", "index.handler", code, environment: new() { ["GREETING"] = "hi" });
+
+        var result = await _host.InvokeAsync("standby-node", tail: true);
+        var stats = await StatsAsync("standby-node");
+
+        Assert.Null(result.FunctionError);
+        var body = result.Json;
+        Assert.Equal(1, (int)stats["ColdStartsFromStandby"]!);
+        Assert.Contains("Init Duration", result.Log);
+        Assert.Equal(
+            ["AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
+             "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION",
+             "GREETING", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT", "LANG", "LD_LIBRARY_PATH", "PATH", "TZ", "_HANDLER", "_X_AMZN_TRACE_ID"],
+            body["env"]!.AsArray().Select(n => (string)n!).Order(StringComparer.Ordinal));
+        Assert.Equal("hi", (string)body["greeting"]!);
+        Assert.Equal((string)body["taskRoot"]!, (string)body["cwd"]!);
+        Assert.True((bool)body["ownCode"]!);
+        if (_host.Isolated)
+        {
+            Assert.Equal("/var/task", (string)body["cwd"]!);
+            Assert.True((int)body["uid"]! >= 2_000_000, "a standby runtime runs as its instance's unprivileged user");
+        }
+    }
+
+    [Fact]
+    public async Task ColdStart_PythonFromStandby_ServesTheFunction()
+    {
+        await _host.WaitForStandbyAsync("python");
+        var code = Zips.Create(("app.py", """
+            import os
+            def handler(event, context):
+                return {"n": event["n"] + 1, "name": context.function_name, "cwd": os.getcwd() == os.environ["LAMBDA_TASK_ROOT"],
+                        "unbuffered": os.environ.get("PYTHONUNBUFFERED")}
+            """));
+        await _host.CreateFunctionAsync("standby-py", "python3.12", "app.handler", code);
+
+        var result = await _host.InvokeAsync("standby-py", """{"n":1}""");
+        var stats = await StatsAsync("standby-py");
+
+        Assert.Null(result.FunctionError);
+        Assert.Equal("""{"n": 2, "name": "standby-py", "cwd": true, "unbuffered": "1"}""", result.Body);
+        Assert.Equal(1, (int)stats["ColdStartsFromStandby"]!);
+    }
+
+    [Fact]
+    public async Task ColdStart_WithNodeOptions_BootsAFreshProcessThatHonoursThem()
+    {
+        // NODE_OPTIONS is read only while node boots: a standby runtime cannot honour it.
+        await _host.WaitForStandbyAsync("node");
+        var code = Zips.Create(("index.js", "exports.handler = async () => require('http').maxHeaderSize;"));
+        await _host.CreateFunctionAsync("node-options", "nodejs20.x", "index.handler", code, environment: new() { ["NODE_OPTIONS"] = "--max-http-header-size=12345" });
+
+        var result = await _host.InvokeAsync("node-options");
+        var stats = await StatsAsync("node-options");
+
+        Assert.Equal("12345", result.Body);
+        Assert.Equal(1, (int)stats["ColdStarts"]!);
+        Assert.Equal(0, (int)stats["ColdStartsFromStandby"]!);
+    }
+
+    [Fact]
+    public async Task StandbyRuntimes_TakenForAColdStart_AreReplaced()
+    {
+        await _host.WaitForStandbyAsync("node", 2);
+        await _host.CreateFunctionAsync("replaced", "nodejs20.x", "index.handler", Zips.NodeEcho());
+
+        Assert.Null((await _host.InvokeAsync("replaced")).FunctionError);
+        await _host.WaitForStandbyAsync("node", 2);
+        var engine = JsonNode.Parse(await _host.Http.GetStringAsync("/stratus/v1/engine"))!;
+
+        Assert.Equal(1, (int)(await StatsAsync("replaced"))["ColdStartsFromStandby"]!);
+        Assert.Equal(1, (int)engine["Instances"]!);
+    }
+
+    private async Task<JsonNode> StatsAsync(string function) =>
+        JsonNode.Parse(await _host.Http.GetStringAsync($"/stratus/v1/functions/{function}/stats"))!;
+}
