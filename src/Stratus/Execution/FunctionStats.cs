@@ -9,6 +9,7 @@ internal sealed class FunctionStats
     private long _coldStarts;
     private long _warmStarts;
     private long _throttles;
+    private long _preWarms;
     private readonly Summary _init = new();
     private readonly Summary _queueWait = new();
 
@@ -25,14 +26,19 @@ internal sealed class FunctionStats
 
     public void Throttled() => Interlocked.Increment(ref _throttles);
 
-    public FunctionStatsSnapshot Snapshot(string name, (int Starting, int Idle, int Busy) instances) => new(
+    /// <summary>An instance was started ahead of an invocation its keep-alive policy expects.</summary>
+    public void PreWarmed() => Interlocked.Increment(ref _preWarms);
+
+    public FunctionStatsSnapshot Snapshot(string name, (int Starting, int Idle, int Busy) instances, KeepAliveSnapshot keepAlive) => new(
         name,
         Interlocked.Read(ref _coldStarts),
         Interlocked.Read(ref _warmStarts),
         Interlocked.Read(ref _throttles),
+        Interlocked.Read(ref _preWarms),
         _init.Snapshot(),
         _queueWait.Snapshot(),
-        new InstanceCounts(instances.Starting, instances.Idle, instances.Busy));
+        new InstanceCounts(instances.Starting, instances.Idle, instances.Busy),
+        keepAlive);
 
     /// <summary>Count, mean and maximum of a duration, in milliseconds.</summary>
     private sealed class Summary
@@ -71,6 +77,8 @@ internal sealed record FunctionStatsSnapshot(
     long ColdStarts,
     long WarmStarts,
     long Throttles,
+    long PreWarms,
     DurationSummary InitDuration,
     DurationSummary QueueWait,
-    InstanceCounts Instances);
+    InstanceCounts Instances,
+    KeepAliveSnapshot KeepAlive);
