@@ -13,7 +13,13 @@ internal static class ServerCommand
     {
         var listen = new Option<string>("--listen") { Description = "HOST:PORT to accept requests on", DefaultValueFactory = _ => StratusOptions.DefaultListen };
         var data = new Option<string>("--data") { Description = "Directory for state, code and logs", DefaultValueFactory = _ => StratusOptions.DefaultDataDirectory };
-        var keepAlive = new Option<int>("--keep-alive") { Description = "Seconds an idle instance stays warm", DefaultValueFactory = _ => StratusOptions.DefaultKeepAliveSeconds };
+        var keepAlive = new Option<int>("--keep-alive") { Description = "Seconds an idle instance stays warm (adaptive policy: until a function's idle times are known)", DefaultValueFactory = _ => StratusOptions.DefaultKeepAliveSeconds };
+        var keepAlivePolicy = new Option<string>("--keep-alive-policy")
+        {
+            Description = "adaptive: each function's keep-alive and pre-warming follow its idle times; fixed: --keep-alive for all",
+            DefaultValueFactory = _ => StratusOptions.DefaultKeepAlivePolicy.ToString().ToLowerInvariant(),
+        };
+        keepAlivePolicy.AcceptOnlyFromAmong("adaptive", "fixed");
         var concurrency = new Option<int>("--concurrency") { Description = "Invocations that may be in flight at once (over it: 429)", DefaultValueFactory = _ => StratusOptions.DefaultConcurrencyLimit };
         var region = new Option<string>("--region") { Description = "Region reported in ARNs and to functions", DefaultValueFactory = _ => StratusOptions.DefaultRegion };
         var verbose = new Option<bool>("--verbose") { Description = "Log instance lifecycle events" };
@@ -22,7 +28,7 @@ internal static class ServerCommand
         var burst = new Option<int>("--burst") { Description = "New instances one function may start per 10 seconds", DefaultValueFactory = _ => StratusOptions.DefaultBurstInstances };
         var standby = new Option<int>("--standby-runtimes") { Description = "Node and python processes each kept booted for the next cold start (0: none)", DefaultValueFactory = _ => StratusOptions.DefaultStandbyRuntimes };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Run instances as Stratus's own user, without their own /tmp" };
-        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, keepAlivePolicy, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby };
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -35,6 +41,7 @@ internal static class ServerCommand
             {
                 DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
                 KeepAlive = TimeSpan.FromSeconds(parse.GetValue(keepAlive)),
+                KeepAlivePolicy = Enum.Parse<KeepAliveMode>(parse.GetValue(keepAlivePolicy)!, ignoreCase: true),
                 ConcurrencyLimit = parse.GetValue(concurrency),
                 Region = parse.GetValue(region)!,
                 ResourceLimits = !parse.GetValue(noLimits),
@@ -91,6 +98,7 @@ internal static class ServerCommand
     {
         to.DataDirectory = from.DataDirectory;
         to.KeepAlive = from.KeepAlive;
+        to.KeepAlivePolicy = from.KeepAlivePolicy;
         to.ConcurrencyLimit = from.ConcurrencyLimit;
         to.Region = from.Region;
         to.ResourceLimits = from.ResourceLimits;

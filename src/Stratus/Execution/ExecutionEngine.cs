@@ -148,15 +148,31 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
     internal BurstLimiter BurstOf(string function) => _bursts.GetOrAdd(function, _ => new BurstLimiter(Options.BurstInstances, _time));
 
-    /// <summary>The engine's numbers for one function: starts, throttles, durations, instances by state.</summary>
+    /// <summary>What the engine holds in reserve and runs, over all functions.</summary>
     internal EngineSnapshot EngineSnapshot()
     {
         var (generic, standby) = _slots.Ready();
         return new EngineSnapshot(_pools.Values.Sum(pool => pool.InstanceCount), generic, standby);
     }
 
+    private readonly ConcurrentDictionary<string, KeepAlivePolicy> _keepAlive = new(StringComparer.Ordinal);
+
+    /// <summary>A function's keep-alive policy; like its stats, it outlives revisions, whose idle times are the function's.</summary>
+    internal KeepAlivePolicy KeepAliveOf(string function) =>
+        _keepAlive.GetOrAdd(function, static (_, engine) => new KeepAlivePolicy(
+            engine.Options.KeepAlive, engine.Options.KeepAlivePolicy == KeepAliveMode.Adaptive, engine._time), this);
+
+    /// <summary>Raised with the function's name when an instance started ahead of an expected invocation is ready.</summary>
+    internal event Action<string>? PreWarmed;
+
+    internal void OnPreWarmed(string function) => PreWarmed?.Invoke(function);
+
+    /// <summary>The engine's numbers for one function: starts, throttles, durations, instances by state, keep-alive.</summary>
     internal FunctionStatsSnapshot Snapshot(string function) =>
-        StatsOf(function).Snapshot(function, _pools.TryGetValue(function, out var pool) ? pool.InstancesByState() : (0, 0, 0));
+        StatsOf(function).Snapshot(
+            function,
+            _pools.TryGetValue(function, out var pool) ? pool.InstancesByState() : (0, 0, 0),
+            KeepAliveOf(function).Snapshot());
 
     /// <summary>Most memory (the sum of MemorySize) the live instances of this node may be configured with.</summary>
     internal long MemoryBudgetMb { get; }
@@ -166,10 +182,25 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
     /// <summary>
     /// Reserves memory for a new instance. When the budget is spent, idle instances are stopped, least
-    /// recently used first, across all functions; false when even that does not make room.
+    /// recently used first, across all functions (unless <paramref name="evictIdle"/> is false); false
+    /// when even that does not make room.
     /// </summary>
-    internal bool TryReserveMemory(int megabytes)
+    internal bool TryReserveMemory(int megabytes, bool evictIdle = true)
     {
+        if (!evictIdle)
+        {
+            lock (_memoryLock)
+            {
+                if (_memoryInUseMb + megabytes > MemoryBudgetMb)
+                {
+                    return false;
+                }
+
+                _memoryInUseMb += megabytes;
+                return true;
+            }
+        }
+
         // Stopping every idle instance would not make room either: stop none.
         var reclaimable = _pools.Values.Sum(pool => pool.IdleCount * (long)pool.Function.MemorySize);
         lock (_memoryLock)
@@ -259,6 +290,8 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             throw Api.LambdaException.Throttled(reason, "Rate Exceeded.");
         }
 
+        var keepAlive = KeepAliveOf(function.Name);
+        keepAlive.Arrived();
         Task<InvocationResult> result;
         try
         {
@@ -266,14 +299,15 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         }
         catch
         {
+            keepAlive.Finished();
             Concurrency.Release(function.Name, fromReserved);
             throw;
         }
 
-        return ReleaseWhenDone(result, function.Name, fromReserved);
+        return ReleaseWhenDone(result, function.Name, fromReserved, keepAlive);
     }
 
-    private async Task<InvocationResult> ReleaseWhenDone(Task<InvocationResult> result, string function, bool fromReserved)
+    private async Task<InvocationResult> ReleaseWhenDone(Task<InvocationResult> result, string function, bool fromReserved, KeepAlivePolicy keepAlive)
     {
         try
         {
@@ -281,6 +315,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         }
         finally
         {
+            keepAlive.Finished();
             Concurrency.Release(function, fromReserved);
         }
     }
@@ -361,11 +396,14 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops instances idle past their function's keep-alive, and pre-warms those its policy says are about to be needed.</summary>
     internal void Reap()
     {
         foreach (var pool in _pools.Values)
         {
-            pool.Reap(Options.KeepAlive);
+            var keepAlive = KeepAliveOf(pool.Function.Name);
+            pool.Reap(keepAlive.Windows);
+            pool.PreWarm(keepAlive);
         }
     }
 

@@ -10,6 +10,7 @@ internal sealed class FunctionStats
     private long _standbyStarts;
     private long _warmStarts;
     private long _throttles;
+    private long _preWarms;
     private readonly Summary _init = new();
     private readonly Summary _queueWait = new();
 
@@ -32,15 +33,20 @@ internal sealed class FunctionStats
 
     public void Throttled() => Interlocked.Increment(ref _throttles);
 
-    public FunctionStatsSnapshot Snapshot(string name, (int Starting, int Idle, int Busy) instances) => new(
+    /// <summary>An instance was started ahead of an invocation its keep-alive policy expects.</summary>
+    public void PreWarmed() => Interlocked.Increment(ref _preWarms);
+
+    public FunctionStatsSnapshot Snapshot(string name, (int Starting, int Idle, int Busy) instances, KeepAliveSnapshot keepAlive) => new(
         name,
         Interlocked.Read(ref _coldStarts),
         Interlocked.Read(ref _standbyStarts),
         Interlocked.Read(ref _warmStarts),
         Interlocked.Read(ref _throttles),
+        Interlocked.Read(ref _preWarms),
         _init.Snapshot(),
         _queueWait.Snapshot(),
-        new InstanceCounts(instances.Starting, instances.Idle, instances.Busy));
+        new InstanceCounts(instances.Starting, instances.Idle, instances.Busy),
+        keepAlive);
 
     /// <summary>Count, mean and maximum of a duration, in milliseconds.</summary>
     private sealed class Summary
@@ -80,9 +86,11 @@ internal sealed record FunctionStatsSnapshot(
     long ColdStartsFromStandby,
     long WarmStarts,
     long Throttles,
+    long PreWarms,
     DurationSummary InitDuration,
     DurationSummary QueueWait,
-    InstanceCounts Instances);
+    InstanceCounts Instances,
+    KeepAliveSnapshot KeepAlive);
 
 /// <summary>What the engine holds in reserve and runs, over all functions.</summary>
 internal sealed record EngineSnapshot(int Instances, int GenericSlots, IReadOnlyDictionary<string, int> StandbyRuntimes);

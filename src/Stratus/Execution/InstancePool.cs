@@ -20,6 +20,9 @@ internal sealed partial class InstancePool
     private readonly List<Instance> _idle = [];
     private readonly LinkedList<InvocationRequest> _waiters = new();
     private readonly HashSet<Instance> _all = [];
+
+    // Started ahead of an expected invocation and not used yet: kept for the keep-alive window.
+    private readonly HashSet<Instance> _ahead = [];
     private int _starting;
     private const int DurationWindow = 256;
     private double _durationMs = -1;
@@ -72,6 +75,7 @@ internal sealed partial class InstancePool
             {
                 instance = _idle[^1];
                 _idle.RemoveAt(_idle.Count - 1);
+                _ahead.Remove(instance);
             }
             else if (!reroute)
             {
@@ -104,14 +108,31 @@ internal sealed partial class InstancePool
     /// <summary>Called by an instance on its first <c>invocation/next</c>.</summary>
     public void OnReady(Instance instance, double initDurationMs)
     {
+        bool readyAhead;
         lock (_lock)
         {
             _starting--;
             _coldStartMs = _coldStartMs < 0 ? initDurationMs : (_coldStartMs * (1 - Smoothing)) + (initDurationMs * Smoothing);
             Stats.Initialized(initDurationMs);
+
+            // Pre-warmed before anyone asked, its first invocation is no cold start (as with provisioned
+            // concurrency); an invocation already waiting for it did wait for its init, a cold start.
+            readyAhead = _ahead.Contains(instance) && _waiters.Count == 0;
+            if (readyAhead)
+            {
+                instance.Provisioned = true;
+            }
+            else
+            {
+                _ahead.Remove(instance);
+            }
         }
 
         Release(instance, -1);
+        if (readyAhead)
+        {
+            _engine.OnPreWarmed(Function.Name);
+        }
     }
 
     /// <summary>The instance finished an invocation (or became ready) and can take the next one.</summary>
@@ -134,6 +155,7 @@ internal sealed partial class InstancePool
             {
                 next = first.Value;
                 _waiters.RemoveFirst();
+                _ahead.Remove(instance);
             }
             else
             {
@@ -186,6 +208,7 @@ internal sealed partial class InstancePool
             _engine.ReleaseMemory(Function.MemorySize);
 
             _idle.Remove(instance);
+            _ahead.Remove(instance);
             if (!wasReady)
             {
                 _starting--;
@@ -377,15 +400,15 @@ internal sealed partial class InstancePool
         }
     }
 
-    /// <summary>Stops instances idle for longer than the keep-alive.</summary>
-    public void Reap(TimeSpan keepAlive)
+    /// <summary>Stops instances idle for longer than the function's keep-alive windows allow.</summary>
+    public void Reap(KeepAliveWindows windows)
     {
         List<Instance>? expired = null;
         lock (_lock)
         {
             for (var i = 0; i < _idle.Count; i++)
             {
-                if (_time.GetElapsedTime(_idle[i].IdleSince) >= keepAlive)
+                if (_time.GetElapsedTime(_idle[i].IdleSince) >= windows.IdleLimit(_ahead.Contains(_idle[i])))
                 {
                     (expired ??= []).Add(_idle[i]);
                 }
@@ -396,12 +419,68 @@ internal sealed partial class InstancePool
             {
                 expired = [.. expired.OrderBy(i => i.IdleSince).Take(Math.Max(0, _all.Count - Minimum))];
                 _idle.RemoveAll(expired.Contains);
+                _ahead.ExceptWith(expired);
             }
         }
 
         foreach (var instance in expired ?? [])
         {
             _ = instance.DisposeAsync().AsTask();
+        }
+    }
+
+    /// <summary>
+    /// Starts instances ahead of the invocation the function's policy expects next, when it says so and
+    /// this pool has none (instances kept, busy or provisioned serve it already). Within the memory
+    /// there is: a guess is not worth stopping another function's idle instance.
+    /// </summary>
+    public void PreWarm(KeepAlivePolicy keepAlive)
+    {
+        int count;
+        lock (_lock)
+        {
+            if (_retired || _all.Count > 0 || _starting > 0 || _waiters.Count > 0)
+            {
+                return;
+            }
+
+            // As many as the function last ran at once, within its scaling rate like any other start.
+            var wanted = keepAlive.TakePreWarm();
+            var burst = _engine.BurstOf(Function.Name);
+            count = 0;
+            while (count < wanted && burst.TryTake())
+            {
+                count++;
+            }
+
+            _starting += count;
+        }
+
+        if (count > 0)
+        {
+            Log.PreWarming(_logger, count, Function.Name);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            _ = StartInstanceAsync(ahead: true);
+        }
+    }
+
+    /// <summary>No memory free for a pre-warm; an invocation that came meanwhile gets an instance the usual way.</summary>
+    private void NoRoomToPreWarm()
+    {
+        bool start;
+        lock (_lock)
+        {
+            _starting--;
+            start = !_retired && _waiters.Count > _starting && DecideStartLocked();
+        }
+
+        Log.NoRoomToPreWarm(_logger, Function.Name);
+        if (start)
+        {
+            _ = StartInstanceAsync();
         }
     }
 
@@ -529,10 +608,16 @@ internal sealed partial class InstancePool
         }
     }
 
-    private async Task StartInstanceAsync(bool provisioned = false)
+    private async Task StartInstanceAsync(bool provisioned = false, bool ahead = false)
     {
-        if (!_engine.TryReserveMemory(Function.MemorySize))
+        if (!_engine.TryReserveMemory(Function.MemorySize, evictIdle: !ahead))
         {
+            if (ahead)
+            {
+                NoRoomToPreWarm();
+                return;
+            }
+
             if (provisioned)
             {
                 lock (_lock)
@@ -554,6 +639,12 @@ internal sealed partial class InstancePool
             {
                 _pendingProvisioned--;
             }
+
+            if (ahead)
+            {
+                _ahead.Add(instance);
+                Stats.PreWarmed();
+            }
         }
 
         try
@@ -571,5 +662,11 @@ internal sealed partial class InstancePool
     {
         [LoggerMessage(10, LogLevel.Error, "Could not start an instance of {Function}")]
         public static partial void StartFailed(ILogger logger, string function, Exception exception);
+
+        [LoggerMessage(11, LogLevel.Debug, "Pre-warming {Count} instance(s) of {Function}: its idle times say the next invocation is near")]
+        public static partial void PreWarming(ILogger logger, int count, string function);
+
+        [LoggerMessage(12, LogLevel.Debug, "No memory free to pre-warm an instance of {Function}; no idle instance is stopped for a pre-warm")]
+        public static partial void NoRoomToPreWarm(ILogger logger, string function);
     }
 }

@@ -8,6 +8,7 @@ public sealed class StratusOptions
     public const string DefaultRegion = "us-east-1";
     public const string DefaultAccountId = "000000000000";
     public const int DefaultKeepAliveSeconds = 300;
+    public const KeepAliveMode DefaultKeepAlivePolicy = KeepAliveMode.Adaptive;
     public const int DefaultConcurrencyLimit = 1000;
     public const int DefaultBurstInstances = 1000;
     public const int DefaultStandbyRuntimes = 2;
@@ -19,8 +20,14 @@ public sealed class StratusOptions
 
     public string AccountId { get; set; } = DefaultAccountId;
 
-    /// <summary>How long an idle instance is kept warm before it is reclaimed.</summary>
+    /// <summary>
+    /// How long an idle instance is kept warm before it is reclaimed: for every function with the fixed
+    /// policy; with the adaptive one, for a function whose idle times are not known well enough yet.
+    /// </summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(DefaultKeepAliveSeconds);
+
+    /// <summary>Whether each function's keep-alive and pre-warming are learnt from its idle times.</summary>
+    public KeepAliveMode KeepAlivePolicy { get; set; } = DefaultKeepAlivePolicy;
 
     /// <summary>Invocations that may be in flight at once across all functions (Lambda's account concurrency).</summary>
     public int ConcurrencyLimit { get; set; } = DefaultConcurrencyLimit;
@@ -57,6 +64,11 @@ public sealed class StratusOptions
         if (KeepAlive < TimeSpan.Zero)
         {
             return "--keep-alive must be zero or more seconds";
+        }
+
+        if (!Enum.IsDefined(KeepAlivePolicy))
+        {
+            return "--keep-alive-policy must be adaptive or fixed";
         }
 
         if (MemoryBudgetMb is < 128)

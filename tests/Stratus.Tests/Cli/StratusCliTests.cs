@@ -95,6 +95,16 @@ public sealed class StratusCliTests : IAsyncLifetime
         Assert.Contains("--runtime", noRuntime.Stderr);
     }
 
+    [Fact]
+    public async Task Server_UnknownKeepAlivePolicy_IsAUsageErrorNamingTheChoices()
+    {
+        var unknown = await RunAsync(["server", "--keep-alive-policy", "lru", "--data", Path.Combine(_work, "data")]);
+
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("'adaptive'", unknown.Stderr);
+        Assert.Contains("'fixed'", unknown.Stderr);
+    }
+
     private Task<ExternalTool.Output> StratusAsync(params string[] args) => RunAsync([.. args, "--endpoint", _host.Endpoint]);
 
     private static Task<ExternalTool.Output> RunAsync(string[] args) =>

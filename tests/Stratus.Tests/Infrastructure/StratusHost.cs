@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Stratus.Hosting;
+using Stratus.Observability;
+using Stratus.Storage;
 
 namespace Stratus.Tests.Infrastructure;
 
@@ -33,14 +37,24 @@ public sealed class StratusHost : IAsyncDisposable
     public bool Isolated => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
         .GetRequiredService<Stratus.Execution.ExecutionEngine>(Server.Services).Isolation.Enabled;
 
-    public static async Task<StratusHost> StartAsync(Action<StratusOptions>? configure = null, string? dataDirectory = null)
+    /// <summary>Starts a server; with <paramref name="time"/>, the engine's clock (keep-alive, timeouts) is that one.</summary>
+    public static async Task<StratusHost> StartAsync(Action<StratusOptions>? configure = null, string? dataDirectory = null, TimeProvider? time = null)
     {
         var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stratus-tests", Guid.NewGuid().ToString("N"));
-        var server = await StratusServer.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), options =>
-        {
-            options.DataDirectory = data;
-            configure?.Invoke(options);
-        });
+        var server = await StratusServer.StartAsync(
+            new IPEndPoint(IPAddress.Loopback, 0),
+            options =>
+            {
+                options.DataDirectory = data;
+                configure?.Invoke(options);
+            },
+            services: time is null ? null : services =>
+            {
+                services.AddSingleton(time);
+                // The log writer gathers records for a few milliseconds between batches: on a clock
+                // only the test moves, it would wait for the test, and a stop would wait forever.
+                services.AddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), TimeProvider.System, sp.GetRequiredService<ILogger<LogSink>>()));
+            });
         return new StratusHost(server, data, ownsData: dataDirectory is null);
     }
 
