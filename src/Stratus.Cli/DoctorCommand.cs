@@ -24,6 +24,7 @@ internal static class DoctorCommand
                 ("own user, no capabilities", isolated),
                 ("private /tmp (EphemeralStorage), own /proc", isolated),
                 ("data directory and other code unreadable", isolated),
+                ("no network, for functions set so", isolation.NetworkNamespaces ? "network namespace of its own (unshare --net)" : "not enforced"),
             };
             var problems = cgroups.Problems.Concat(isolation.Problem is null ? [] : ["isolation: " + isolation.Problem]).ToList();
             if (parse.GetValue(CliApp.Json))

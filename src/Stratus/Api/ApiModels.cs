@@ -205,6 +205,14 @@ internal sealed record GetFunctionResponse(FunctionConfigurationOutput Configura
     public FunctionConcurrency? Concurrency { get; init; }
 }
 
+internal sealed class PutNetworkRequest
+{
+    public bool? NetworkAccess { get; set; }
+}
+
+/// <summary>Whether a function's instances reach the network, and whether this server can hold them to it.</summary>
+internal sealed record NetworkOutput(string FunctionName, bool NetworkAccess, bool Enforced);
+
 internal sealed class PutProvisionedConcurrencyRequest
 {
     public int? ProvisionedConcurrentExecutions { get; set; }
@@ -254,6 +262,8 @@ internal sealed record LogsResponse(string FunctionName, IReadOnlyList<LogRecord
 [JsonSerializable(typeof(PutFunctionConcurrencyRequest))]
 [JsonSerializable(typeof(FunctionConcurrency))]
 [JsonSerializable(typeof(PutProvisionedConcurrencyRequest))]
+[JsonSerializable(typeof(PutNetworkRequest))]
+[JsonSerializable(typeof(NetworkOutput))]
 [JsonSerializable(typeof(ProvisionedConcurrencyOutput))]
 [JsonSerializable(typeof(Execution.FunctionStatsSnapshot))]
 [JsonSerializable(typeof(Execution.EngineSnapshot))]

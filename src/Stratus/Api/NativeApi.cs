@@ -17,6 +17,8 @@ internal static class NativeApi
         endpoints.MapGet("/stratus/v1/functions/{name}/logs", LogsAsync);
         endpoints.MapGet("/stratus/v1/functions/{name}/code", Code);
         endpoints.MapGet("/stratus/v1/functions/{name}/stats", Stats);
+        endpoints.MapPut("/stratus/v1/functions/{name}/network", PutNetworkAsync);
+        endpoints.MapGet("/stratus/v1/functions/{name}/network", GetNetwork);
         endpoints.MapGet("/stratus/v1/engine", (Execution.ExecutionEngine engine) => ControlApi.Json(engine.EngineSnapshot(), ApiJson.Default.EngineSnapshot));
     }
 
@@ -35,6 +37,36 @@ internal static class NativeApi
             .Select(record => new LogRecordOutput(record.RequestId, FunctionMapper.FormatLastModified(record.Timestamp), record.Text))
             .ToList();
         return ControlApi.Json(new LogsResponse(reference.Name, events), ApiJson.Default.LogsResponse);
+    }
+
+    /// <summary>
+    /// Turns a function's network access off (instances get a network namespace with nothing but their
+    /// own loopback) or on again. A new revision: instances of the old setting are retired.
+    /// </summary>
+    private static async Task<IResult> PutNetworkAsync(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper, Execution.ExecutionEngine engine)
+    {
+        var reference = FunctionArn.Parse(name);
+        var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.PutNetworkRequest);
+        if (request.NetworkAccess is not { } access)
+        {
+            throw LambdaException.InvalidParameter("NetworkAccess must be true or false");
+        }
+
+        var arn = mapper.Arn(reference.Name);
+        var function = registry.Get(reference.Name, arn);
+        if (function.NetworkAccess != access)
+        {
+            function = registry.Update(reference.Name, arn, null, current => current with { NetworkAccess = access });
+        }
+
+        return ControlApi.Json(new NetworkOutput(function.Name, function.NetworkAccess, engine.Isolation.NetworkNamespaces), ApiJson.Default.NetworkOutput);
+    }
+
+    private static IResult GetNetwork(string name, FunctionRegistry registry, FunctionMapper mapper, Execution.ExecutionEngine engine)
+    {
+        var reference = FunctionArn.Parse(name);
+        var function = registry.Get(reference.Name, mapper.Arn(reference.Name));
+        return ControlApi.Json(new NetworkOutput(function.Name, function.NetworkAccess, engine.Isolation.NetworkNamespaces), ApiJson.Default.NetworkOutput);
     }
 
     private static IResult Stats(string name, FunctionRegistry registry, FunctionMapper mapper, Execution.ExecutionEngine engine)

@@ -65,6 +65,10 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             RunDirectory = isolation.SocketDirectory;
             Sandbox.Isolation.ProtectDataDirectory(Options.DataDirectory);
             Log.Isolated(_logger);
+            if (!isolation.NetworkNamespaces)
+            {
+                Log.NotEnforced(_logger, "running functions without network: network namespaces cannot be created here");
+            }
         }
         else
         {

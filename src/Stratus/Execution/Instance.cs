@@ -81,7 +81,14 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         _slots = slots;
         try
         {
-            slot = (RuntimeLauncher.CanUseStandby(_function, out var family) ? slots.TakeStandby(family) : null) ?? slots.Take();
+            var offline = !_function.NetworkAccess && isolation.NetworkNamespaces;
+            if (!_function.NetworkAccess && !offline)
+            {
+                Log.NetworkNotEnforced(_logger, _function.Name, isolation.Problem ?? "network namespaces cannot be created here");
+            }
+
+            slot = offline ? await slots.TakeOfflineAsync()
+                : (RuntimeLauncher.CanUseStandby(_function, out var family) ? slots.TakeStandby(family) : null) ?? slots.Take();
             _slot = slot;
             _output = new OutputLog(slot.OutputPath);
             _cgroup = slot.Cgroup;
@@ -102,7 +109,18 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             return;
         }
 
-        _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(slot.OutputPath, ".sock"), _isolation is null ? null : _uid);
+        try
+        {
+            _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(slot.OutputPath, ".sock"), _isolation is null ? null : _uid,
+                !_function.NetworkAccess && isolation.NetworkNamespaces ? slot.Process.Id : null);
+        }
+        catch (IOException ex)
+        {
+            _initError = (InvocationResult.ErrorPayload("Runtime.SandboxError", "Could not open the instance's Runtime API: " + ex.Message), "Runtime.SandboxError");
+            await FailAsync("no runtime api");
+            return;
+        }
+
         if (_isolation is not null && _api.SocketPath is { } socket)
         {
             Sandbox.Isolation.GiveTo(socket, _uid);
@@ -530,6 +548,9 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         [LoggerMessage(4, LogLevel.Debug, "Instance {InstanceId} of {Function} exited: {Exit}")]
         public static partial void Exited(ILogger logger, string function, string instanceId, string exit);
+
+        [LoggerMessage(6, LogLevel.Warning, "{Function} is set to run without network access, which is not enforced here: {Why}")]
+        public static partial void NetworkNotEnforced(ILogger logger, string function, string why);
 
         [LoggerMessage(5, LogLevel.Warning, "Instance {InstanceId} of {Function}: process {Pid} did not exit 5 s after SIGKILL")]
         public static partial void StillRunning(ILogger logger, string function, string instanceId, int pid);

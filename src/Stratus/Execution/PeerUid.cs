@@ -10,8 +10,8 @@ internal static class PeerUid
     private const int SolSocket = 1;
     private const int SoPeerCred = 17;
 
-    /// <summary>The peer's uid, or -1 when it cannot be told.</summary>
-    public static int Of(Socket socket)
+    /// <summary>The peer's uid, or -1 when it cannot be told; TCP peers are looked up in <paramref name="tcpTable"/>.</summary>
+    public static int Of(Socket socket, string tcpTable = "/proc/net/tcp")
     {
         if (socket.AddressFamily == AddressFamily.Unix)
         {
@@ -23,20 +23,20 @@ internal static class PeerUid
         }
 
         return socket.RemoteEndPoint is IPEndPoint remote && socket.LocalEndPoint is IPEndPoint local
-            ? OfTcp(remote, local)
+            ? OfTcp(remote, local, tcpTable)
             : -1;
     }
 
     /// <summary>
-    /// A loopback TCP peer is a socket of this machine: /proc/net/tcp lists it, with its owner, as
-    /// the connection from the peer's port to ours.
+    /// A loopback TCP peer is a socket of this machine: /proc/net/tcp (of the namespace the connection
+    /// is in) lists it, with its owner, as the connection from the peer's port to ours.
     /// </summary>
-    private static int OfTcp(IPEndPoint remote, IPEndPoint local)
+    private static int OfTcp(IPEndPoint remote, IPEndPoint local, string tcpTable)
     {
         var wanted = $"{Hex(remote)} {Hex(local)}";
         try
         {
-            foreach (var line in File.ReadLines("/proc/net/tcp"))
+            foreach (var line in File.ReadLines(tcpTable))
             {
                 // "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid ..."
                 var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);

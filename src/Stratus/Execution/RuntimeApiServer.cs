@@ -25,12 +25,16 @@ internal sealed class RuntimeApiServer : IDisposable
     private readonly Socket _listener;
     private readonly Socket? _localListener;
     private readonly int? _peerUid;
+
+    // Where loopback TCP connections are listed: the table of the namespace the port is in.
+    private readonly string _tcpTable;
     private readonly Lock _lock = new();
     private readonly List<RuntimeApiConnection> _connections = [];
     private bool _disposed;
 
-    private RuntimeApiServer(IRuntimeApiHandler handler, ILogger logger, Socket listener, Socket? localListener, string? socketPath, int? peerUid)
+    private RuntimeApiServer(IRuntimeApiHandler handler, ILogger logger, Socket listener, Socket? localListener, string? socketPath, int? peerUid, string tcpTable)
     {
+        _tcpTable = tcpTable;
         _peerUid = peerUid;
         _handler = handler;
         _logger = logger;
@@ -53,14 +57,21 @@ internal sealed class RuntimeApiServer : IDisposable
 
     /// <summary>Listens on a loopback port and, if <paramref name="socketPath"/> fits, on that Unix socket.</summary>
     /// <param name="peerUid">When set, connections from processes of any other user are refused.</param>
-    public static RuntimeApiServer Start(IRuntimeApiHandler handler, ILogger logger, string? socketPath = null, int? peerUid = null)
+    /// <param name="networkOf">When set, the loopback port is opened in the (own) network namespace of this process.</param>
+    public static RuntimeApiServer Start(IRuntimeApiHandler handler, ILogger logger, string? socketPath = null, int? peerUid = null, int? networkOf = null)
     {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var listener = networkOf is { } pid
+            ? Sandbox.NetworkNamespace.ListenInside(pid, MaxConnections)
+            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         Socket? local = null;
         try
         {
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(MaxConnections);
+            if (networkOf is null)
+            {
+                listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                listener.Listen(MaxConnections);
+            }
+
             if (socketPath is not null && System.Text.Encoding.UTF8.GetByteCount(socketPath) <= MaxSocketPathBytes)
             {
                 File.Delete(socketPath);
@@ -80,7 +91,7 @@ internal sealed class RuntimeApiServer : IDisposable
             throw;
         }
 
-        var server = new RuntimeApiServer(handler, logger, listener, local, socketPath, peerUid);
+        var server = new RuntimeApiServer(handler, logger, listener, local, socketPath, peerUid, networkOf is { } owner ? $"/proc/{owner}/net/tcp" : "/proc/net/tcp");
         _ = server.AcceptLoopAsync(listener);
         if (local is not null)
         {
@@ -104,7 +115,7 @@ internal sealed class RuntimeApiServer : IDisposable
                 return;
             }
 
-            if (_peerUid is { } uid && PeerUid.Of(socket) != uid)
+            if (_peerUid is { } uid && PeerUid.Of(socket, _tcpTable) != uid)
             {
                 // Another instance, or anything else on this machine: not this instance's API.
                 socket.Dispose();

@@ -66,6 +66,28 @@ internal sealed class SlotPool : IAsyncDisposable
     /// <summary>Takes a ready generic slot, or starts one now when none is.</summary>
     public Slot Take() => TryTake(_generic) ?? Create(null);
 
+    /// <summary>
+    /// Starts a generic slot with a network namespace of its own (nothing but its own loopback), for a
+    /// function that runs without network access, and waits until it is in it: the server then opens
+    /// the instance's Runtime API port there. Isolated servers only.
+    /// </summary>
+    public async Task<Slot> TakeOfflineAsync()
+    {
+        var slot = Create(null, network: false);
+        for (var attempt = 0; attempt < 5000 && !slot.Process.HasExited && !NetworkNamespace.HasOwn(slot.Process.Id); attempt++)
+        {
+            await Task.Delay(1);
+        }
+
+        if (slot.Process.HasExited || !NetworkNamespace.HasOwn(slot.Process.Id))
+        {
+            await DiscardAsync(slot);
+            throw new IOException("the slot did not get a network namespace of its own");
+        }
+
+        return slot;
+    }
+
     /// <summary>Takes a standby runtime of <paramref name="family"/> if one is ready.</summary>
     public Slot? TakeStandby(RuntimeFamily family) => _standby.TryGetValue(family, out var reserve) ? TryTake(reserve) : null;
 
@@ -137,7 +159,7 @@ internal sealed class SlotPool : IAsyncDisposable
         }
     }
 
-    private Slot Create(RuntimeFamily? standby)
+    private Slot Create(RuntimeFamily? standby, bool network = true)
     {
         var id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var output = Path.Combine(_runDirectory, id + ".log");
@@ -162,7 +184,7 @@ internal sealed class SlotPool : IAsyncDisposable
                 WorkingDirectory = "/",
             };
             start.Environment.Clear();
-            foreach (var argument in (string[])["/bin/sh", "-c", Join, "stratus-slot", .. cgroup.ProcsFiles, "--", .. Command(standby, mounts, uid, output)])
+            foreach (var argument in (string[])["/bin/sh", "-c", Join, "stratus-slot", .. cgroup.ProcsFiles, "--", .. Command(standby, mounts, uid, output, network)])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -193,11 +215,11 @@ internal sealed class SlotPool : IAsyncDisposable
         }
     }
 
-    private IEnumerable<string> Command(RuntimeFamily? standby, SlotMounts? mounts, int uid, string output)
+    private IEnumerable<string> Command(RuntimeFamily? standby, SlotMounts? mounts, int uid, string output, bool network)
     {
         if (standby is not { } family)
         {
-            return mounts is null ? ["/bin/sh", "-c", Wait] : Isolation.EnterSlot(mounts, _launcher.RuntimesDirectory, Wait, []);
+            return mounts is null ? ["/bin/sh", "-c", Wait] : Isolation.EnterSlot(mounts, _launcher.RuntimesDirectory, Wait, [], network);
         }
 
         // The runtime's output goes to the slot's file from its first line on; stdin stays the server's

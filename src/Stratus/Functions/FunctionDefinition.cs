@@ -20,6 +20,9 @@ public sealed record FunctionDefinition
     /// <summary>Size of the instance's private /tmp (Lambda's EphemeralStorage).</summary>
     public int EphemeralStorageMb { get; init; } = FunctionLimits.DefaultEphemeralStorageMb;
 
+    /// <summary>False: the function's instances run with no network at all (only a loopback of their own).</summary>
+    public bool NetworkAccess { get; init; } = true;
+
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Base64 of the SHA-256 of the zip, as Lambda reports it.</summary>

@@ -48,13 +48,17 @@ internal sealed partial class Isolation
     private readonly HashSet<string> _preparedCode = new(StringComparer.Ordinal);
     private int _nextUid = FirstUid;
 
-    private Isolation(bool enabled, string? problem)
+    private Isolation(bool enabled, string? problem, bool networkNamespaces = false)
     {
         Enabled = enabled;
         Problem = problem;
+        NetworkNamespaces = enabled && networkNamespaces;
     }
 
     public bool Enabled { get; }
+
+    /// <summary>Whether a function can be run with no network (a network namespace of its own).</summary>
+    public bool NetworkNamespaces { get; }
 
     /// <summary>Why isolation is off, in words for the log and <c>stratus doctor</c>.</summary>
     public string? Problem { get; }
@@ -90,15 +94,16 @@ internal sealed partial class Isolation
                 return Off($"cannot create a mount namespace here: {error.Trim()}");
             }
 
+            var network = CanUnshareNetwork();
             if (probeOnly)
             {
-                return new Isolation(true, null);
+                return new Isolation(true, null, network);
             }
 
             // Lambda's mount points; empty directories on the host.
             Directory.CreateDirectory(TaskRoot);
             Directory.CreateDirectory(RuntimeRoot);
-            var isolation = new Isolation(true, null);
+            var isolation = new Isolation(true, null, network);
             RemoveStaleSocketDirectories();
             Directory.CreateDirectory(isolation.SocketDirectory);
             File.SetUnixFileMode(isolation.SocketDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
@@ -108,6 +113,14 @@ internal sealed partial class Isolation
         {
             return Off($"cannot run {Unshare}: {ex.Message}");
         }
+    }
+
+    private static bool CanUnshareNetwork()
+    {
+        using var probe = Process.Start(new ProcessStartInfo(Unshare, ["--net", "/bin/true"]) { RedirectStandardError = true })!;
+        probe.StandardError.ReadToEnd();
+        probe.WaitForExit();
+        return probe.ExitCode == 0;
     }
 
     private static void RemoveStaleSocketDirectories()
@@ -181,14 +194,15 @@ internal sealed partial class Isolation
     /// What a slot runs to enter its namespace (as a slave of the host's mounts, so that its code can
     /// arrive from outside) before it runs <paramref name="then"/> (see <see cref="Execution.SlotPool"/>);
     /// <c>$0</c> in <paramref name="then"/> is the slot's mount table, <c>$1</c>… are <paramref name="arguments"/>.
+    /// Without <paramref name="network"/>, the slot gets a network namespace of its own, with nothing in it.
     /// </summary>
-    public static IEnumerable<string> EnterSlot(SlotMounts mounts, string runtimesDirectory, string then, IEnumerable<string> arguments)
+    public static IEnumerable<string> EnterSlot(SlotMounts mounts, string runtimesDirectory, string then, IEnumerable<string> arguments, bool network = true)
     {
         var table = Path.Combine(mounts.Directory, "fstab");
         File.WriteAllText(table, SlotTable.Replace("{0}", Escape(mounts.Task), StringComparison.Ordinal)
             .Replace("{1}", Escape(mounts.Tmp), StringComparison.Ordinal)
             .Replace("{2}", Escape(runtimesDirectory), StringComparison.Ordinal));
-        return [Unshare, "--mount", "--propagation", "slave", "/bin/sh", "-c", "mount -a -T \"$0\" || exit 124; " + then, table, .. arguments];
+        return [Unshare, "--mount", .. (network ? Array.Empty<string>() : ["--net"]), "--propagation", "slave", "/bin/sh", "-c", "mount -a -T \"$0\" || exit 124; " + then, table, .. arguments];
     }
 
     /// <summary>The command prefix that drops to the instance's user (and its group) for good.</summary>

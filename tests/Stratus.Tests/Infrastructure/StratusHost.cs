@@ -33,6 +33,10 @@ public sealed class StratusHost : IAsyncDisposable
 
     public string Endpoint => Server.Address.GetLeftPart(UriPartial.Authority);
 
+    /// <summary>Whether functions set to run without network get a network namespace of their own on this machine.</summary>
+    public bool NetworkIsolated => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+        .GetRequiredService<Stratus.Execution.ExecutionEngine>(Server.Services).Isolation.NetworkNamespaces;
+
     /// <summary>Whether instances run isolated (root with namespaces available) on this machine.</summary>
     public bool Isolated => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
         .GetRequiredService<Stratus.Execution.ExecutionEngine>(Server.Services).Isolation.Enabled;

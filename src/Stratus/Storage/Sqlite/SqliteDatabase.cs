@@ -54,6 +54,7 @@ internal sealed class SqliteDatabase
         command.CommandText = "PRAGMA journal_mode=WAL;" + Schema;
         command.ExecuteNonQuery();
         AddColumn(connection, "functions", "ephemeral_storage", "INTEGER NOT NULL DEFAULT 512");
+        AddColumn(connection, "functions", "network_access", "INTEGER NOT NULL DEFAULT 1");
     }
 
     /// <summary>Brings a database made by an earlier version up to date.</summary>

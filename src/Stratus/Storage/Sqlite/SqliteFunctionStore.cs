@@ -7,7 +7,7 @@ namespace Stratus.Storage.Sqlite;
 
 internal sealed class SqliteFunctionStore : IFunctionStore
 {
-    private const string Columns = "name, runtime, role, handler, description, memory_size, timeout, environment, code_sha256, code_size, revision_id, last_modified, ephemeral_storage";
+    private const string Columns = "name, runtime, role, handler, description, memory_size, timeout, environment, code_sha256, code_size, revision_id, last_modified, ephemeral_storage, network_access";
     private readonly SqliteDatabase _database;
 
     public SqliteFunctionStore(SqliteDatabase database)
@@ -39,6 +39,7 @@ internal sealed class SqliteFunctionStore : IFunctionStore
                 CodeSize = reader.GetInt64(9),
                 RevisionId = reader.GetString(10),
                 EphemeralStorageMb = reader.GetInt32(12),
+                NetworkAccess = reader.GetInt32(13) != 0,
                 LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
             });
         }
@@ -50,7 +51,7 @@ internal sealed class SqliteFunctionStore : IFunctionStore
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT OR IGNORE INTO functions ({Columns}) VALUES ($name, $runtime, $role, $handler, $description, $memory, $timeout, $environment, $sha, $size, $revision, $modified, $ephemeral)";
+        command.CommandText = $"INSERT OR IGNORE INTO functions ({Columns}) VALUES ($name, $runtime, $role, $handler, $description, $memory, $timeout, $environment, $sha, $size, $revision, $modified, $ephemeral, $network)";
         Bind(command, function);
         return command.ExecuteNonQuery() == 1;
     }
@@ -62,7 +63,8 @@ internal sealed class SqliteFunctionStore : IFunctionStore
         command.CommandText = """
             UPDATE functions SET runtime = $runtime, role = $role, handler = $handler, description = $description,
                 memory_size = $memory, timeout = $timeout, environment = $environment, code_sha256 = $sha,
-                code_size = $size, revision_id = $revision, last_modified = $modified, ephemeral_storage = $ephemeral
+                code_size = $size, revision_id = $revision, last_modified = $modified, ephemeral_storage = $ephemeral,
+                network_access = $network
             WHERE name = $name AND revision_id = $expected
             """;
         Bind(command, function);
@@ -130,5 +132,6 @@ internal sealed class SqliteFunctionStore : IFunctionStore
         command.Parameters.AddWithValue("$revision", function.RevisionId);
         command.Parameters.AddWithValue("$modified", function.LastModified.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$ephemeral", function.EphemeralStorageMb);
+        command.Parameters.AddWithValue("$network", function.NetworkAccess ? 1 : 0);
     }
 }
