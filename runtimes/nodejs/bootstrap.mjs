@@ -5,9 +5,10 @@
 // AWS_LAMBDA_RUNTIME_API. Started as `node bootstrap.mjs [SOCKET]` with cwd = task
 // root; SOCKET, when given, is a Unix socket serving the same API more cheaply.
 //
-// Started as `node bootstrap.mjs --standby`, it boots and warms up before anyone
-// knows which function it will run, then reads one JSON line on stdin (see
-// specialise) that makes it an instance: so a cold start skips node's own boot.
+// Started as `node bootstrap.mjs --standby [SOCKET]`, it boots, warms up and
+// connects before anyone knows which function it will run, then reads one JSON
+// line on stdin (see specialise) that makes it an instance: so a cold start skips
+// node's own boot.
 //
 // Startup time matters: node:util, node:fs, node:path and node:url are already
 // loaded by Node's own bootstrap, so importing them is free; node:net is small.
@@ -176,10 +177,18 @@ function configure(socket) {
   // "host:port", possibly "[::1]:port".
   const apiAddress = env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
   const portAt = apiAddress.lastIndexOf(':');
-  client = new RuntimeClient(apiAddress.slice(0, portAt).replace(/^\[(.*)\]$/, '$1'), Number(apiAddress.slice(portAt + 1)), socket);
-  // Connect now: the connection is made while the function's code loads.
-  client.connect();
-  client.socket.unref();
+  const host = apiAddress.slice(0, portAt).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(apiAddress.slice(portAt + 1));
+  if (client && client.socketPath === socket) {
+    // A standby runtime's connection, made before it knew its function.
+    client.host = host;
+    client.port = port;
+  } else {
+    client = new RuntimeClient(host, port, socket);
+    // Connect now: the connection is made while the function's code loads.
+    client.connect();
+    client.socket.unref();
+  }
   FUNCTION_NAME = env.AWS_LAMBDA_FUNCTION_NAME;
   FUNCTION_VERSION = env.AWS_LAMBDA_FUNCTION_VERSION;
   MEMORY_SIZE = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
@@ -535,6 +544,12 @@ function specialise(spec) {
 
 async function main() {
   if (process.argv[2] === '--standby') {
+    if (process.argv[3]) {
+      // The Runtime API this process will use is open already: connect while nobody waits.
+      client = new RuntimeClient('localhost', 0, process.argv[3]);
+      client.connect();
+      client.socket.unref();
+    }
     await warmUp();
     configure(specialise(await readSpecification()));
   } else {

@@ -5,9 +5,9 @@ invocations over the Lambda Runtime API (2018-06-01) at AWS_LAMBDA_RUNTIME_API.
 Started as `/usr/bin/python3 bootstrap.py [SOCKET]` with cwd = task root; SOCKET,
 when given, is a Unix socket serving the same API more cheaply.
 
-Started as `bootstrap.py --standby`, it boots before anyone knows which function
-it will run, then reads one JSON line on stdin (see specialise) that makes it an
-instance: so a cold start skips the interpreter's boot.
+Started as `bootstrap.py --standby [SOCKET]`, it boots (and connects) before
+anyone knows which function it will run, then reads one JSON line on stdin (see
+specialise) that makes it an instance: so a cold start skips the interpreter's boot.
 """
 
 import http.client
@@ -352,7 +352,13 @@ def specialise():
 
 def main():
     socket_path = sys.argv[1] if len(sys.argv) > 1 else None
+    api = None
     if socket_path == "--standby":
+        if len(sys.argv) > 2:
+            # The Runtime API this process will use is open already: connect while nobody waits.
+            api = RuntimeApi(None, sys.argv[2])
+            api.conn = UnixConnection(sys.argv[2])
+            api.conn.connect()
         socket_path = specialise()
     configure()
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
@@ -368,7 +374,10 @@ def main():
         sys.stderr.reconfigure(line_buffering=True)
 
     setup_logging()
-    api = RuntimeApi(os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), socket_path)
+    address = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+    if api is None or api.socket_path != socket_path:
+        api = RuntimeApi(address, socket_path)
+    api.address = address
 
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))

@@ -77,7 +77,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             Log.NotEnforced(_logger, "isolation: " + isolation.Problem);
         }
 
-        _slots = new SlotPool(cgroups, isolation, _launcher, RunDirectory, Environment.ProcessorCount, Options.StandbyRuntimes);
+        _slots = new SlotPool(cgroups, isolation, _launcher, RunDirectory, Environment.ProcessorCount, Options.StandbyRuntimes, loggerFactory.CreateLogger<SlotPool>());
         foreach (var controller in Enum.GetValues<Sandbox.Controller>())
         {
             Log.Enforcement(_logger, controller.ToString().ToLowerInvariant(), cgroups.Describe(controller));

@@ -111,8 +111,16 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         try
         {
-            _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(slot.OutputPath, ".sock"), _isolation is null ? null : _uid,
-                !_function.NetworkAccess && isolation.NetworkNamespaces ? slot.Process.Id : null);
+            if (slot.Api is { } ready)
+            {
+                ready.Handler.Attach(this);
+                _api = ready.Server;
+            }
+            else
+            {
+                _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(slot.OutputPath, ".sock"), _isolation is null ? null : _uid,
+                    !_function.NetworkAccess && isolation.NetworkNamespaces ? slot.Process.Id : null);
+            }
         }
         catch (IOException ex)
         {
@@ -121,7 +129,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             return;
         }
 
-        if (_isolation is not null && _api.SocketPath is { } socket)
+        if (_isolation is not null && slot.Api is null && _api.SocketPath is { } socket)
         {
             Sandbox.Isolation.GiveTo(socket, _uid);
         }

@@ -82,9 +82,12 @@ internal sealed class RuntimeLauncher
     // NODE_OPTIONS, NODE_PATH, UV_THREADPOOL_SIZE, PYTHONPATH, LD_PRELOAD, MALLOC_ARENA_MAX, LC_ALL...
     private static readonly string[] ReadAtBoot = ["NODE_", "UV_", "PYTHON", "LD_", "MALLOC_", "LC_"];
 
-    /// <summary>The command of a standby runtime of <paramref name="family"/>, or null for a family without one.</summary>
-    public IReadOnlyList<string>? StandbyCommand(RuntimeFamily family, bool isolated) =>
-        family is RuntimeFamily.Node or RuntimeFamily.Python ? [.. RuntimeCommand(family, isolated), "--standby"] : null;
+    /// <summary>
+    /// The command of a standby runtime of <paramref name="family"/> (connecting ahead of time to the
+    /// Runtime API at <paramref name="socket"/>, if given), or null for a family without one.
+    /// </summary>
+    public IReadOnlyList<string>? StandbyCommand(RuntimeFamily family, bool isolated, string? socket) =>
+        family is RuntimeFamily.Node or RuntimeFamily.Python ? [.. RuntimeCommand(family, isolated), "--standby", .. socket is null ? Array.Empty<string>() : [socket]] : null;
 
     /// <summary>The environment a standby runtime boots with: what the interpreter reads at boot, as a function's instance has it.</summary>
     public static IEnumerable<KeyValuePair<string, string>> StandbyEnvironment(RuntimeFamily family)

@@ -28,10 +28,12 @@ internal sealed class SlotPool : IAsyncDisposable
     private readonly string _runDirectory;
     private readonly Reserve _generic;
     private readonly Dictionary<RuntimeFamily, Reserve> _standby = [];
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private volatile bool _disposed;
 
-    public SlotPool(Cgroups cgroups, Isolation isolation, RuntimeLauncher launcher, string runDirectory, int generic, int standbyPerRuntime)
+    public SlotPool(Cgroups cgroups, Isolation isolation, RuntimeLauncher launcher, string runDirectory, int generic, int standbyPerRuntime, Microsoft.Extensions.Logging.ILogger logger)
     {
+        _logger = logger;
         _cgroups = cgroups;
         _isolation = isolation;
         _launcher = launcher;
@@ -39,7 +41,7 @@ internal sealed class SlotPool : IAsyncDisposable
         _generic = new Reserve(null, generic);
         foreach (var family in new[] { RuntimeFamily.Node, RuntimeFamily.Python })
         {
-            if (standbyPerRuntime > 0 && launcher.StandbyCommand(family, isolation.Enabled) is not null)
+            if (standbyPerRuntime > 0 && launcher.StandbyCommand(family, isolation.Enabled, null) is not null)
             {
                 _standby[family] = new Reserve(family, standbyPerRuntime);
             }
@@ -53,7 +55,14 @@ internal sealed class SlotPool : IAsyncDisposable
     }
 
     /// <summary>A waiting process, its cgroup, its mount points when isolated, and where its output goes.</summary>
-    internal sealed record Slot(string Id, Process Process, InstanceCgroup Cgroup, SlotMounts? Mounts, int Uid, RuntimeFamily? Standby, string OutputPath);
+    /// <summary>
+    /// A waiting process, its cgroup, its mount points and user when isolated, and where its output goes;
+    /// a standby runtime also has its Runtime API endpoint open (and already connected to) ahead of time.
+    /// </summary>
+    internal sealed record Slot(string Id, Process Process, InstanceCgroup Cgroup, SlotMounts? Mounts, int Uid, RuntimeFamily? Standby, string OutputPath)
+    {
+        public (RuntimeApiServer Server, DeferredRuntimeApiHandler Handler)? Api { get; init; }
+    }
 
     private sealed class Reserve(RuntimeFamily? family, int target)
     {
@@ -165,6 +174,7 @@ internal sealed class SlotPool : IAsyncDisposable
         var output = Path.Combine(_runDirectory, id + ".log");
         var cgroup = _cgroups.Create("slot-" + id);
         SlotMounts? mounts = null;
+        (RuntimeApiServer Server, DeferredRuntimeApiHandler Handler)? api = null;
         var uid = 0;
         try
         {
@@ -177,6 +187,16 @@ internal sealed class SlotPool : IAsyncDisposable
                 uid = _isolation.RentUser();
             }
 
+            if (standby is not null)
+            {
+                var handler = new DeferredRuntimeApiHandler();
+                api = (RuntimeApiServer.Start(handler, _logger, Path.ChangeExtension(output, ".sock"), mounts is null ? null : uid), handler);
+                if (mounts is not null && api.Value.Server.SocketPath is { } socket)
+                {
+                    Isolation.GiveTo(socket, uid);
+                }
+            }
+
             var start = new ProcessStartInfo(ProcessGroup.Setsid)
             {
                 UseShellExecute = false,
@@ -184,7 +204,7 @@ internal sealed class SlotPool : IAsyncDisposable
                 WorkingDirectory = "/",
             };
             start.Environment.Clear();
-            foreach (var argument in (string[])["/bin/sh", "-c", Join, "stratus-slot", .. cgroup.ProcsFiles, "--", .. Command(standby, mounts, uid, output, network)])
+            foreach (var argument in (string[])["/bin/sh", "-c", Join, "stratus-slot", .. cgroup.ProcsFiles, "--", .. Command(standby, mounts, uid, output, network, api?.Server.SocketPath)])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -199,10 +219,11 @@ internal sealed class SlotPool : IAsyncDisposable
 
             var process = new Process { StartInfo = start, EnableRaisingEvents = true };
             process.Start();
-            return new Slot(id, process, cgroup, mounts, uid, standby, output);
+            return new Slot(id, process, cgroup, mounts, uid, standby, output) { Api = api };
         }
         catch
         {
+            api?.Server.Dispose();
             if (mounts is not null)
             {
                 mounts.Dispose();
@@ -215,7 +236,7 @@ internal sealed class SlotPool : IAsyncDisposable
         }
     }
 
-    private IEnumerable<string> Command(RuntimeFamily? standby, SlotMounts? mounts, int uid, string output, bool network)
+    private IEnumerable<string> Command(RuntimeFamily? standby, SlotMounts? mounts, int uid, string output, bool network, string? socket)
     {
         if (standby is not { } family)
         {
@@ -224,7 +245,7 @@ internal sealed class SlotPool : IAsyncDisposable
 
         // The runtime's output goes to the slot's file from its first line on; stdin stays the server's
         // pipe. Isolated, it runs as the instance's user from the start: it never holds a privilege.
-        var runtime = _launcher.StandbyCommand(family, mounts is not null)!;
+        var runtime = _launcher.StandbyCommand(family, mounts is not null, socket)!;
         return mounts is null
             ? ["/bin/sh", "-c", "exec >>\"$0\" 2>&1; exec \"$@\"", output, .. runtime]
             : Isolation.EnterSlot(mounts, _launcher.RuntimesDirectory, "exec >>\"$1\" 2>&1; shift; exec \"$@\"", [output, .. Isolation.DropTo(uid), .. runtime]);
@@ -242,6 +263,7 @@ internal sealed class SlotPool : IAsyncDisposable
             // Its cgroup's clean-up kills what is left.
         }
 
+        slot.Api?.Server.Dispose();
         await ReleaseAsync(slot);
         File.Delete(slot.OutputPath);
         slot.Process.Dispose();
