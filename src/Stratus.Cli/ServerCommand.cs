@@ -9,6 +9,8 @@ namespace Stratus.Cli;
 /// <summary><c>stratus server</c>: runs the platform in this process until SIGTERM or Ctrl-C.</summary>
 internal static class ServerCommand
 {
+    private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public static Command Create()
     {
         var listen = new Option<string>("--listen") { Description = "HOST:PORT to accept requests on", DefaultValueFactory = _ => StratusOptions.DefaultListen };
@@ -55,6 +57,14 @@ internal static class ServerCommand
             {
                 Console.Error.WriteLine(problem);
                 return ExitCodes.Usage;
+            }
+
+            // Socket I/O completes on the event loop thread instead of a thread-pool worker it would
+            // wake: with the runtimes on the same cores, each hand-off is a context switch. Read when
+            // the first socket is made, so set before the server starts; an explicit setting wins.
+            if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
+            {
+                Environment.SetEnvironmentVariable(InlineCompletions, "1");
             }
 
             var level = parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information;

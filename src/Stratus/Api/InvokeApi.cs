@@ -25,7 +25,8 @@ internal static class InvokeApi
         var registry = endpoints.ServiceProvider.GetRequiredService<FunctionRegistry>();
         var mapper = endpoints.ServiceProvider.GetRequiredService<FunctionMapper>();
         var invoker = endpoints.ServiceProvider.GetRequiredService<Invoker>();
-        endpoints.MapPost("/2015-03-31/functions/{fn}/invocations", context => InvokeAsync(context, registry, mapper, invoker));
+        endpoints.MapPost("/2015-03-31/functions/{fn}/invocations", context => InvokeAsync(context, registry, mapper, invoker))
+            .WithMetadata(OffloadMiddleware.Inline);
     }
 
     private static async Task InvokeAsync(HttpContext context, FunctionRegistry registry, FunctionMapper mapper, Invoker invoker)

@@ -54,6 +54,7 @@ internal static class RequestReader
         where T : class
     {
         var bytes = await ReadBytesAsync(request, FunctionLimits.MaxControlRequestBytes, $"Request must be smaller than {FunctionLimits.MaxControlRequestBytes} bytes for the operation");
+        await OffloadMiddleware.LeaveIoThread();
         if (bytes.Length == 0)
         {
             throw LambdaException.InvalidContent("Could not parse request body into json: the body is empty.");

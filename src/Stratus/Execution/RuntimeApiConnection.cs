@@ -49,6 +49,7 @@ internal sealed partial class RuntimeApiConnection
         if (socket.ProtocolType == ProtocolType.Tcp)
         {
             socket.NoDelay = true;
+            socket.SendBufferSize = 4 * MaxInlineEventBytes;
         }
 
         // A runtime that stops reading cannot hold a sending thread for long.
@@ -346,13 +347,32 @@ internal sealed partial class RuntimeApiConnection
         }
 
         var (head, payload) = EventResponse(dispatched);
-        if (payload.Count <= MaxInlineEventBytes)
+        if (payload.Count <= MaxInlineEventBytes && CanSendWithoutWaiting())
         {
             Send(head, payload);
         }
         else
         {
             ThreadPool.UnsafeQueueUserWorkItem(static state => state.Connection.Send(state.Head, state.Payload), (Connection: this, Head: head, Payload: payload), preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// The assigning thread may be the server's socket event loop, which must never wait for a
+    /// runtime that stops reading. A socket reported writable has most of its send buffer free
+    /// (a Unix socket three quarters, TCP a third of the buffer set in the constructor): room for
+    /// any event sent inline. Otherwise the event is sent from the thread pool.
+    /// </summary>
+    private bool CanSendWithoutWaiting()
+    {
+        try
+        {
+            return _socket.Poll(0, SelectMode.SelectWrite);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Send notices the closed connection and fails it.
+            return true;
         }
     }
 

@@ -46,6 +46,11 @@ public sealed class StratusServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = Functions.FunctionLimits.MaxControlRequestBytes;
             kestrel.Listen(listen);
         });
+        // Request handling continues on the thread whose I/O completed it, and a response is sent by the
+        // thread that writes it: an Invoke answered by a runtime is sent to the caller by the Runtime
+        // API thread that read the answer, with no hand-off to another thread. Handlers that block
+        // (the control API) move to the thread pool first: see OffloadMiddleware.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services?.Invoke(builder.Services);
         builder.Services.AddStratus(configure);
@@ -53,6 +58,7 @@ public sealed class StratusServer : IAsyncDisposable
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseMiddleware<OffloadMiddleware>();
         app.MapNativeApi();
         app.MapControlApi();
         app.MapConcurrencyApi();
