@@ -172,13 +172,15 @@ function parseResponse(buffer) {
 
 let client;
 
+// "host:port", possibly "[::1]:port".
+function parseAddress(address) {
+  const portAt = address.lastIndexOf(':');
+  return [address.slice(0, portAt).replace(/^\[(.*)\]$/, '$1'), Number(address.slice(portAt + 1))];
+}
+
 // Reads the function's settings from the environment; `socket` is the Runtime API's Unix socket, if any.
 function configure(socket) {
-  // "host:port", possibly "[::1]:port".
-  const apiAddress = env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
-  const portAt = apiAddress.lastIndexOf(':');
-  const host = apiAddress.slice(0, portAt).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(apiAddress.slice(portAt + 1));
+  const [host, port] = parseAddress(env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001');
   if (client && client.socketPath === socket) {
     // A standby runtime's connection, made before it knew its function.
     client.host = host;
@@ -501,19 +503,70 @@ function crash(err, exitCode) {
 
 // ------------------------------------------------------------------ standby
 
-// Runs the code paths a cold start takes (the CommonJS and ES module loaders, a
-// socket connect) once ahead of time, so that their first, slow run is not paid
-// by a function's cold start.
+// Runs the code paths a cold start takes once ahead of time, so that their first,
+// slow run (V8 compiles a function when it is first called) is not paid by a
+// function's cold start: the CommonJS and ES module loaders, handler lookup, and
+// a whole rehearsed invocation against a Runtime API of its own on an abstract
+// Unix socket: the HTTP exchange, the event's parsing, the context, the result's
+// serialising and the socket reads and writes.
 async function warmUp() {
   const here = new URL('.', import.meta.url).pathname;
   for (const dir of ['a', 'b', 'c']) await importUserModule(resolvePath(here, 'warmup'), dir, 'index');
   await import(pathToFileURL(resolvePath(here, 'warmup', 'index.mjs')).href);
-  await new Promise((resolve) => {
-    const socket = net.createConnection({ path: resolvePath(here, 'warmup', 'none.sock') });
-    socket.on('error', resolve);
-    socket.on('connect', () => { socket.destroy(); resolve(); });
-  });
+  const handler = await loadHandler(resolvePath(here, 'warmup'), 'a/index.rehearse');
+  void process.stdout, void process.stderr; // created on first use
+  format('%s %d', 'warm', 1);
+  Buffer.concat([Buffer.from('{'), Buffer.from('}')]).toString();
+  parseAddress('127.0.0.1:9001');
+  parseAddress('[::1]:9001');
+  // The specification's parsing and the environment's writes, on a copy of what a function gets.
+  const sample = JSON.parse(JSON.stringify({ env: Object.fromEntries(SPECIFICATION_KEYS.map((key) => [key, key])), cwd: here, socket: null }));
+  for (const key in sample.env) {
+    if (env[key] === undefined) {
+      env[key] = sample.env[key];
+      delete env[key];
+    }
+  }
+
+  // Abstract socket names are shared by the network namespace: a random one, and a
+  // rehearsal that cannot be had is skipped rather than fatal.
+  const path = `\0stratus-rehearsal-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const server = net.createServer((socket) => socket.on('data', (data) => {
+    const text = data.toString();
+    if (text.startsWith('POST')) socket.write('HTTP/1.1 202 Accepted\r\nContent-Length: 16\r\n\r\n{"status":"OK"}\n');
+    if (text.includes('/invocation/next')) socket.write(REHEARSAL_EVENT);
+  }));
+  const standing = client;
+  try {
+    await new Promise((resolve, reject) => server.once('error', reject).listen(path, resolve));
+    client = new RuntimeClient('localhost', 0, path);
+    const next = await call('GET', NEXT.path);
+    const outcome = await invoke(handler, true, next.headers, next.body);
+    const after = await postThenNext(outcome.path, outcome.payload, outcome.errorType);
+    parseEvent(after.body, after.headers.contentType);
+  } catch {
+    // Only the first cold start of this process is slower.
+  } finally {
+    if (client !== standing) client.socket?.destroy();
+    client = standing;
+    server.close();
+    currentRequestId = undefined;
+    setTraceId(undefined);
+  }
 }
+
+// The environment variables a function's specification sets (see RuntimeLauncher).
+const SPECIFICATION_KEYS = ['AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_LAMBDA_RUNTIME_API', 'AWS_REGION', 'LAMBDA_RUNTIME_DIR', 'LAMBDA_TASK_ROOT', '_HANDLER'];
+
+const REHEARSAL_BODY = '{"rehearsal":true}';
+const REHEARSAL_EVENT = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n'
+  + 'Lambda-Runtime-Aws-Request-Id: 00000000-0000-0000-0000-000000000000\r\n'
+  + 'Lambda-Runtime-Deadline-Ms: 0\r\n'
+  + 'Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:local:000000000000:function:rehearsal\r\n'
+  + 'Lambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000;Sampled=0\r\n'
+  + `Content-Length: ${REHEARSAL_BODY.length}\r\n\r\n${REHEARSAL_BODY}`;
 
 // Reads the one line that says which function this process becomes, on the
 // event loop (a pipe socket), then closes stdin so that nothing of it is left to
@@ -526,7 +579,7 @@ function readSpecification() {
       chunks.push(chunk);
       if (!chunk.includes(10)) return;
       stdin.destroy();
-      resolve(JSON.parse(Buffer.concat(chunks).toString()));
+      resolve(JSON.parse((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString()));
     });
     stdin.on('end', () => process.exit(0)); // the server is gone: nothing to become
     stdin.on('error', () => process.exit(1));
@@ -536,8 +589,12 @@ function readSpecification() {
 // Becomes the function's instance: exactly its environment and its working
 // directory (where its code now is). Returns the Runtime API socket.
 function specialise(spec) {
-  for (const key of Object.keys(env)) delete env[key];
-  Object.assign(env, spec.env);
+  for (const key of Object.keys(env)) {
+    if (!(key in spec.env)) delete env[key];
+  }
+  for (const key in spec.env) {
+    if (env[key] !== spec.env[key]) env[key] = spec.env[key];
+  }
   process.chdir(spec.cwd);
   return spec.socket;
 }

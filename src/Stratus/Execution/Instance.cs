@@ -253,10 +253,20 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         if (first)
         {
-            _slots?.Replenish();
+            // The invocation waiting for this cold start goes first; the CPU share (for what the
+            // function runs from now on) and the log line follow while it runs.
+            _pool.OnReady(this, _initDurationMs);
             _cgroup?.LimitCpu();
             Log.Ready(_logger, _function.Name, Id, _initDurationMs);
-            _pool.OnReady(this, _initDurationMs);
+            if (waiting.Task.IsCompleted)
+            {
+                // The cold start's invocation runs now: its replacement slot boots once it is answered.
+                _replenishAfterFirst = true;
+            }
+            else
+            {
+                _slots?.Replenish();
+            }
         }
 
         return waiting.Task;
@@ -279,6 +289,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         outcome = new Outcome(running.Invocation, new InvocationResult(body, isError ? "Unhandled" : null, log));
         // A first invocation runs code nothing has compiled yet; it says little about the next ones.
         _pool.Release(this, running.InitDurationMs >= 0 ? -1 : duration);
+        ReplenishAfterFirst();
         return 202;
     }
 
@@ -295,6 +306,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             "Function.ResponseSizeTooLarge",
             $"Response payload size exceeded maximum allowed payload size ({FunctionLimits.MaxSyncPayloadBytes} bytes).");
         _pool.Release(this, duration);
+        ReplenishAfterFirst();
         return new Outcome(running.Invocation, new InvocationResult(payload, "Unhandled", BuildLog(running, duration, null)));
     }
 
@@ -336,6 +348,29 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     }
 
     private bool _anyInvoked;
+
+    // Set when the cold start's own invocation was handed over as the instance became ready: booting
+    // a replacement slot would take the CPU from it on a small machine.
+    private volatile bool _replenishAfterFirst;
+
+    private void ReplenishAfterFirst()
+    {
+        if (_replenishAfterFirst)
+        {
+            _replenishAfterFirst = false;
+            _ = ReplenishSoonAsync();
+        }
+    }
+
+    // Booting a replacement is background work: it starts once the reply to the cold start is out,
+    // not while the caller is still reading it (on a small machine it would take a core from it).
+    private async Task ReplenishSoonAsync()
+    {
+        await Task.Delay(ReplenishDelay, _time);
+        _slots?.Replenish();
+    }
+
+    private static readonly TimeSpan ReplenishDelay = TimeSpan.FromMilliseconds(20);
 
     private Running? TakeRunning(string? requestId)
     {

@@ -173,6 +173,11 @@ internal sealed class SlotPool : IAsyncDisposable
         var id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var output = Path.Combine(_runDirectory, id + ".log");
         var cgroup = _cgroups.Create("slot-" + id);
+        if (standby is not null)
+        {
+            cgroup.Yield();
+        }
+
         SlotMounts? mounts = null;
         (RuntimeApiServer Server, DeferredRuntimeApiHandler Handler)? api = null;
         var uid = 0;

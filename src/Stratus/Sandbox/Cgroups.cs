@@ -313,7 +313,9 @@ internal sealed class Cgroups
                 InstanceCgroup.TryWrite(Path.Combine(path, "memory.memsw.limit_in_bytes"), limits.MemoryBytes.ToString(CultureInfo.InvariantCulture));
                 break;
             case Controller.Cpu:
-                // The share applies once init is done (InstanceCgroup.LimitCpu): init runs at full speed.
+                // The share applies once init is done (InstanceCgroup.LimitCpu): init runs at full speed,
+                // with the ordinary weight again if the slot booted with the lowest (InstanceCgroup.Yield).
+                InstanceCgroup.TryWrite(Path.Combine(path, directory.IsV2 ? "cpu.weight" : "cpu.shares"), directory.IsV2 ? "100" : "1024");
                 break;
             case Controller.Pids:
                 Write(path, "pids.max", limits.MaxProcesses);

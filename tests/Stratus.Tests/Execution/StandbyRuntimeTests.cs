@@ -25,7 +25,19 @@ public sealed class StandbyRuntimeTests : IAsyncLifetime
               taskRoot: process.env.LAMBDA_TASK_ROOT,
               ownCode: fs.existsSync(process.env.LAMBDA_TASK_ROOT + '/index.js'),
               uid: process.getuid(),
+              cpuWeight: cpuWeight(),
+              traceId: process.env._X_AMZN_TRACE_ID,
             });
+            // A standby boots with the lowest CPU weight; as an instance it has the ordinary one.
+            function cpuWeight() {
+              for (const line of fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+                const [, controllers, path] = line.split(':');
+                if (controllers === undefined) continue;
+                if (controllers.split(',').includes('cpu')) return fs.readFileSync(`/sys/fs/cgroup/${controllers}${path}/cpu.shares`, 'utf8').trim();
+                if (controllers === '' && fs.existsSync(`/sys/fs/cgroup${path}/cpu.weight`)) return fs.readFileSync(`/sys/fs/cgroup${path}/cpu.weight`, 'utf8').trim();
+              }
+              return 'none';
+            }
             """));
         await _host.CreateFunctionAsync("standby-node", "nodejs20.x", "index.handler", code, environment: new() { ["GREETING"] = "hi" });
 
@@ -44,6 +56,8 @@ public sealed class StandbyRuntimeTests : IAsyncLifetime
         Assert.Equal("hi", (string)body["greeting"]!);
         Assert.Equal((string)body["taskRoot"]!, (string)body["cwd"]!);
         Assert.True((bool)body["ownCode"]!);
+        Assert.Matches("^(1024|100|none)$", (string)body["cpuWeight"]!);
+        Assert.DoesNotContain("00000000-000000000000000000000000", (string)body["traceId"]!); // nothing left of the warm-up's rehearsal
         if (_host.Isolated)
         {
             Assert.Equal("/var/task", (string)body["cwd"]!);
