@@ -6,7 +6,7 @@
 # Prints a table and writes bench/results/latest.md (raw outputs in bench/results/raw/).
 #
 # Usage: bash bench/run.sh
-# Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (20s), BENCH_COLD_RUNS (30),
+# Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (20s), BENCH_COLD_RUNS (50),
 #   BENCH_WARM_RUNS (100), BENCH_EXTRA_CONNECTIONS (e.g. "8 16": extra wrk runs at those connection counts).
 set -euo pipefail
 
@@ -14,7 +14,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-20s}
-COLD_RUNS=${BENCH_COLD_RUNS:-30}
+COLD_RUNS=${BENCH_COLD_RUNS:-50}
 WARM_RUNS=${BENCH_WARM_RUNS:-100}
 EXTRA_CONNECTIONS=${BENCH_EXTRA_CONNECTIONS:-}
 RESULTS=$BENCH_DIR/results
@@ -205,6 +205,12 @@ log "hyperfine: cold Invoke ($COLD_RUNS runs, each after a configuration change)
 "${CLEAN_ENV[@]}" hyperfine -N --style basic --runs "$COLD_RUNS" \
   --prepare "bash $BENCH_DIR/lib/force-cold.sh $ENDPOINT $FUNCTION $SERVER_PID" \
   --export-json "$RAW/cold.json" -n cold-invoke "$INVOKE_CMD" >"$RAW/cold.txt"
+# The warm Invoke it is compared with starts from the same state: the same prepare step, polling and
+# waiting alike, without the configuration change.
+log "hyperfine: warm Invoke after the same prepare step ($COLD_RUNS runs)"
+"${CLEAN_ENV[@]}" hyperfine -N --style basic --runs "$COLD_RUNS" \
+  --prepare "bash $BENCH_DIR/lib/force-cold.sh $ENDPOINT $FUNCTION $SERVER_PID --warm" \
+  --export-json "$RAW/warm-prepared.json" -n warm-invoke-prepared "$INVOKE_CMD" >"$RAW/warm-prepared.txt"
 echo "instances_after_cold=$(instances)" >>"$RAW/meta.env"
 
 log "hyperfine: baselines (node -e 0, warm Invoke, /health; $WARM_RUNS runs each)"

@@ -4,16 +4,25 @@
 # one, so the next Invoke has to start a new instance. We then wait until the retired process has
 # exited and the standby node runtimes are booted again (all node bootstrap processes under the
 # server are ready standbys), so neither overlaps the timed request.
-# Usage: force-cold.sh ENDPOINT FUNCTION SERVER_PID
+# With --warm as a fourth argument it does the same waiting and polling but changes nothing: the
+# warm Invoke it prepares starts from the same state of the machine as a cold one, so that
+# cold - warm is the cold start alone.
+# Usage: force-cold.sh ENDPOINT FUNCTION SERVER_PID [--warm]
 set -euo pipefail
-endpoint=$1 function=$2 server_pid=$3
-curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' \
-  --data-binary "{\"Description\":\"cold-$(date +%s%N)\"}" \
-  "$endpoint/2015-03-31/functions/$function/configuration"
+endpoint=$1 function=$2 server_pid=$3 mode=${4:-}
+if [[ $mode != --warm ]]; then
+  curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' \
+    --data-binary "{\"Description\":\"cold-$(date +%s%N)\"}" \
+    "$endpoint/2015-03-31/functions/$function/configuration"
+else
+  curl -sf -o /dev/null "$endpoint/2015-03-31/functions/$function/configuration"
+fi
+expected=1
+[[ $mode == --warm ]] && expected=2 # the warm instance's node process runs beside the standby ones
 for _ in $(seq 1000); do
   ready=$(curl -sf "$endpoint/stratus/v1/engine" | grep -o '"node":[0-9]*' | cut -d: -f2)
   running=$(pgrep -c -P "$server_pid" -f nodejs/bootstrap.mjs || true)
-  if [[ ${ready:-0} -ge 1 && ${running:-0} -eq ${ready:-0} ]]; then
+  if [[ ${ready:-0} -ge 1 && ${running:-0} -eq $(( ${ready:-0} + expected - 1 )) ]]; then
     exit 0
   fi
   sleep 0.01
