@@ -29,8 +29,10 @@ internal static class ServerCommand
         var memoryBudget = new Option<long?>("--memory-budget") { Description = "MB the live instances may be configured with together (default: 80% of the machine)" };
         var burst = new Option<int>("--burst") { Description = "New instances one function may start per 10 seconds", DefaultValueFactory = _ => StratusOptions.DefaultBurstInstances };
         var standby = new Option<int>("--standby-runtimes") { Description = "Node and python processes each kept booted for the next cold start (0: none)", DefaultValueFactory = _ => StratusOptions.DefaultStandbyRuntimes };
+        var asyncRetryDelay = new Option<int>("--async-retry-delay") { Description = "Seconds before the first retry of a failed async event; the second waits twice as long", DefaultValueFactory = _ => StratusOptions.DefaultAsyncRetryDelaySeconds };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Run instances as Stratus's own user, without their own /tmp" };
         var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, keepAlivePolicy, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby };
+        command.Options.Add(asyncRetryDelay);
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -51,6 +53,7 @@ internal static class ServerCommand
                 MemoryBudgetMb = parse.GetValue(memoryBudget),
                 BurstInstances = parse.GetValue(burst),
                 StandbyRuntimes = parse.GetValue(standby),
+                AsyncRetryDelay = TimeSpan.FromSeconds(parse.GetValue(asyncRetryDelay)),
             };
             var problem = options.Validate();
             if (problem.Length > 0)
@@ -116,6 +119,7 @@ internal static class ServerCommand
         to.MemoryBudgetMb = from.MemoryBudgetMb;
         to.BurstInstances = from.BurstInstances;
         to.StandbyRuntimes = from.StandbyRuntimes;
+        to.AsyncRetryDelay = from.AsyncRetryDelay;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

@@ -57,7 +57,7 @@ internal sealed class CreateFunctionRequest
 
     public JsonElement? VpcConfig { get; set; }
 
-    public JsonElement? DeadLetterConfig { get; set; }
+    public DeadLetterConfigModel? DeadLetterConfig { get; set; }
 
     public string? KMSKeyArn { get; set; }
 
@@ -98,7 +98,7 @@ internal sealed class UpdateFunctionConfigurationRequest
 
     public JsonElement? VpcConfig { get; set; }
 
-    public JsonElement? DeadLetterConfig { get; set; }
+    public DeadLetterConfigModel? DeadLetterConfig { get; set; }
 
     public string? KMSKeyArn { get; set; }
 
@@ -170,6 +170,8 @@ internal sealed record FunctionConfigurationOutput
 
     public EnvironmentOutput? Environment { get; init; }
 
+    public DeadLetterConfigModel? DeadLetterConfig { get; init; }
+
     public required string RevisionId { get; init; }
 
     public string State { get; init; } = "Active";
@@ -188,6 +190,39 @@ internal sealed record FunctionConfigurationOutput
 }
 
 internal sealed record EphemeralStorageOutput(int Size);
+
+/// <summary>Lambda's DeadLetterConfig, in requests and in the configuration returned.</summary>
+internal sealed class DeadLetterConfigModel
+{
+    public string? TargetArn { get; set; }
+}
+
+internal sealed class DestinationModel
+{
+    public string? Destination { get; set; }
+}
+
+internal sealed class DestinationConfigModel
+{
+    public DestinationModel? OnSuccess { get; set; }
+
+    public DestinationModel? OnFailure { get; set; }
+}
+
+/// <summary>Put/UpdateFunctionEventInvokeConfig's body.</summary>
+internal sealed class EventInvokeConfigRequest
+{
+    public int? MaximumRetryAttempts { get; set; }
+
+    public int? MaximumEventAgeInSeconds { get; set; }
+
+    public DestinationConfigModel? DestinationConfig { get; set; }
+}
+
+/// <summary>A FunctionEventInvokeConfig as Lambda returns it; LastModified in epoch seconds.</summary>
+internal sealed record EventInvokeConfigOutput(double LastModified, string FunctionArn, int MaximumRetryAttempts, int MaximumEventAgeInSeconds, DestinationConfigModel DestinationConfig);
+
+internal sealed record ListEventInvokeConfigsResponse(IReadOnlyList<EventInvokeConfigOutput> FunctionEventInvokeConfigs, string? NextMarker);
 
 internal sealed class EphemeralStorageInput
 {
@@ -268,4 +303,7 @@ internal sealed record LogsResponse(string FunctionName, IReadOnlyList<LogRecord
 [JsonSerializable(typeof(Execution.FunctionStatsSnapshot))]
 [JsonSerializable(typeof(Execution.EngineSnapshot))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(EventInvokeConfigRequest))]
+[JsonSerializable(typeof(EventInvokeConfigOutput))]
+[JsonSerializable(typeof(ListEventInvokeConfigsResponse))]
 internal sealed partial class ApiJson : JsonSerializerContext;

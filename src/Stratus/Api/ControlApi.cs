@@ -52,6 +52,7 @@ internal static class ControlApi
                 EphemeralStorageMb = request.EphemeralStorage?.Size ?? FunctionLimits.DefaultEphemeralStorageMb,
                 Timeout = request.Timeout ?? FunctionLimits.DefaultTimeoutSeconds,
                 Environment = request.Environment?.Variables ?? [],
+                DeadLetterTargetArn = DeadLetterTarget(request.DeadLetterConfig, null),
                 CodeSha256 = "",
                 CodeSize = 0,
                 RevisionId = "",
@@ -103,6 +104,7 @@ internal static class ControlApi
             EphemeralStorageMb = request.EphemeralStorage?.Size ?? current.EphemeralStorageMb,
             Timeout = request.Timeout ?? current.Timeout,
             Environment = request.Environment is { } environment ? environment.Variables ?? [] : current.Environment,
+            DeadLetterTargetArn = DeadLetterTarget(request.DeadLetterConfig, current.DeadLetterTargetArn),
         });
         return Json(mapper.Configuration(updated), ApiJson.Default.FunctionConfigurationOutput);
     }
@@ -207,6 +209,24 @@ internal static class ControlApi
         {
             throw LambdaException.InvalidParameter("Could not unzip uploaded file. Please check your file, then try to upload again.");
         }
+    }
+
+    /// <summary>The dead-letter queue a request sets: unchanged when absent, none when its TargetArn is empty.</summary>
+    private static string? DeadLetterTarget(DeadLetterConfigModel? config, string? current)
+    {
+        if (config is null)
+        {
+            return current;
+        }
+
+        if (string.IsNullOrEmpty(config.TargetArn))
+        {
+            return null;
+        }
+
+        return Invocation.AsyncTarget.IsQueueArn(config.TargetArn)
+            ? config.TargetArn
+            : throw LambdaException.InvalidParameter($"The DeadLetterConfig TargetArn '{config.TargetArn}' is not a queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME); Stratus sends dead letters to its own queues only.");
     }
 
     private static string Required(string? value, string name) =>

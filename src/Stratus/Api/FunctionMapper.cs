@@ -30,6 +30,7 @@ internal sealed class FunctionMapper
         Version = function.Version,
         Environment = function.Environment.Count == 0 ? null : new EnvironmentOutput(function.Environment.ToDictionary()),
         RevisionId = function.RevisionId,
+        DeadLetterConfig = function.DeadLetterTargetArn is { } target ? new DeadLetterConfigModel { TargetArn = target } : null,
         LoggingConfig = new LoggingConfigOutput("Text", "/aws/lambda/" + function.Name),
     };
 

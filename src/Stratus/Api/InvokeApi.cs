@@ -25,11 +25,12 @@ internal static class InvokeApi
         var registry = endpoints.ServiceProvider.GetRequiredService<FunctionRegistry>();
         var mapper = endpoints.ServiceProvider.GetRequiredService<FunctionMapper>();
         var invoker = endpoints.ServiceProvider.GetRequiredService<Invoker>();
-        endpoints.MapPost("/2015-03-31/functions/{fn}/invocations", context => InvokeAsync(context, registry, mapper, invoker))
+        var events = endpoints.ServiceProvider.GetRequiredService<IAsyncInvocations>();
+        endpoints.MapPost("/2015-03-31/functions/{fn}/invocations", context => InvokeAsync(context, registry, mapper, invoker, events))
             .WithMetadata(OffloadMiddleware.Inline);
     }
 
-    private static async Task InvokeAsync(HttpContext context, FunctionRegistry registry, FunctionMapper mapper, Invoker invoker)
+    private static async Task InvokeAsync(HttpContext context, FunctionRegistry registry, FunctionMapper mapper, Invoker invoker, IAsyncInvocations events)
     {
         var request = context.Request;
         var function = ControlApi.Resolve(context, (string)request.RouteValues["fn"]!, registry, mapper, out var qualifier);
@@ -59,17 +60,21 @@ internal static class InvokeApi
             return;
         }
 
+        if (isEvent)
+        {
+            // 202 only once the event is committed to the durable queue. Lambda passes the client
+            // context to synchronous invocations only.
+            var accepted = await events.EnqueueAsync(new AsyncEvent(function.Name, qualifier, payload, "invoke"));
+            response.Headers["x-amzn-RequestId"] = accepted.RequestId;
+            response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
         var invocation = new InvocationRequest(Guid.NewGuid().ToString(), payload, clientContext)
         {
             InvokedFunctionArn = mapper.Arn(function.Name, qualifier),
         };
         response.Headers["x-amzn-RequestId"] = invocation.RequestId;
-        if (isEvent)
-        {
-            invoker.Enqueue(function, invocation);
-            response.StatusCode = StatusCodes.Status202Accepted;
-            return;
-        }
 
         var result = await invoker.InvokeAsync(function, invocation);
         response.Headers["X-Amz-Executed-Version"] = function.Version;

@@ -23,6 +23,9 @@ public sealed record FunctionDefinition
     /// <summary>False: the function's instances run with no network at all (only a loopback of their own).</summary>
     public bool NetworkAccess { get; init; } = true;
 
+    /// <summary>The queue that gets an asynchronous event that failed for good (Lambda's DeadLetterConfig.TargetArn).</summary>
+    public string? DeadLetterTargetArn { get; init; }
+
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Base64 of the SHA-256 of the zip, as Lambda reports it.</summary>

@@ -12,6 +12,8 @@ public sealed class StratusOptions
     public const int DefaultConcurrencyLimit = 1000;
     public const int DefaultBurstInstances = 1000;
     public const int DefaultStandbyRuntimes = 2;
+    public const int DefaultAsyncRetryDelaySeconds = 60;
+    public const int DefaultAsyncConcurrency = 16;
 
     /// <summary>Where state, code and logs live.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory;
@@ -59,8 +61,27 @@ public sealed class StratusOptions
     /// <summary>Directory holding the node and python bootstraps; defaults to the one shipped beside the binary.</summary>
     public string? RuntimesDirectory { get; set; }
 
+    /// <summary>
+    /// Wait before the first retry of an asynchronous event the function failed; the second waits
+    /// twice as long (Lambda: about 1 and 2 minutes).
+    /// </summary>
+    public TimeSpan AsyncRetryDelay { get; set; } = TimeSpan.FromSeconds(DefaultAsyncRetryDelaySeconds);
+
+    /// <summary>Asynchronous events run at once at most (the rest wait in the durable queue).</summary>
+    public int AsyncConcurrency { get; set; } = DefaultAsyncConcurrency;
+
     public string Validate()
     {
+        if (AsyncRetryDelay < TimeSpan.Zero || AsyncRetryDelay > TimeSpan.FromHours(1))
+        {
+            return "--async-retry-delay must be between 0 and 3600 seconds";
+        }
+
+        if (AsyncConcurrency is < 1 or > 1000)
+        {
+            return "AsyncConcurrency must be between 1 and 1000";
+        }
+
         if (KeepAlive < TimeSpan.Zero)
         {
             return "--keep-alive must be zero or more seconds";

@@ -63,6 +63,8 @@ public sealed class StratusServer : IAsyncDisposable
         app.MapControlApi();
         app.MapConcurrencyApi();
         app.MapInvokeApi();
+        app.MapEventInvokeConfigApi();
+        app.Services.GetRequiredService<AsyncDispatcher>().Start();
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -84,6 +86,7 @@ public sealed class StratusServer : IAsyncDisposable
         }
 
         await _app.StopAsync();
+        await _app.Services.GetRequiredService<AsyncDispatcher>().DisposeAsync();
         await _app.Services.GetRequiredService<Invoker>().DisposeAsync();
         await _app.Services.GetRequiredService<ExecutionEngine>().DisposeAsync();
         await _app.Services.GetRequiredService<LogSink>().DisposeAsync();

@@ -53,8 +53,7 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<IFunctionStore>().LoadProvisionedConcurrency()));
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
         services.TryAddSingleton<Invoker>();
-        services.TryAddSingleton<IAsyncInvocations>(sp => new ImmediateAsyncInvocations(
-            sp.GetRequiredService<FunctionRegistry>(), sp.GetRequiredService<FunctionMapper>(), sp.GetRequiredService<Invoker>()));
+        services.AddStratusAsyncInvocations();
         return services;
     }
 }

@@ -55,6 +55,7 @@ internal sealed class SqliteDatabase
         command.ExecuteNonQuery();
         AddColumn(connection, "functions", "ephemeral_storage", "INTEGER NOT NULL DEFAULT 512");
         AddColumn(connection, "functions", "network_access", "INTEGER NOT NULL DEFAULT 1");
+        AddColumn(connection, "functions", "dead_letter_target", "TEXT");
     }
 
     /// <summary>Brings a database made by an earlier version up to date.</summary>

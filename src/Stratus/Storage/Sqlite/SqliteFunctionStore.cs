@@ -7,7 +7,7 @@ namespace Stratus.Storage.Sqlite;
 
 internal sealed class SqliteFunctionStore : IFunctionStore
 {
-    private const string Columns = "name, runtime, role, handler, description, memory_size, timeout, environment, code_sha256, code_size, revision_id, last_modified, ephemeral_storage, network_access";
+    private const string Columns = "name, runtime, role, handler, description, memory_size, timeout, environment, code_sha256, code_size, revision_id, last_modified, ephemeral_storage, network_access, dead_letter_target";
     private readonly SqliteDatabase _database;
 
     public SqliteFunctionStore(SqliteDatabase database)
@@ -40,6 +40,7 @@ internal sealed class SqliteFunctionStore : IFunctionStore
                 RevisionId = reader.GetString(10),
                 EphemeralStorageMb = reader.GetInt32(12),
                 NetworkAccess = reader.GetInt32(13) != 0,
+                DeadLetterTargetArn = reader.IsDBNull(14) ? null : reader.GetString(14),
                 LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
             });
         }
@@ -51,7 +52,7 @@ internal sealed class SqliteFunctionStore : IFunctionStore
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT OR IGNORE INTO functions ({Columns}) VALUES ($name, $runtime, $role, $handler, $description, $memory, $timeout, $environment, $sha, $size, $revision, $modified, $ephemeral, $network)";
+        command.CommandText = $"INSERT OR IGNORE INTO functions ({Columns}) VALUES ($name, $runtime, $role, $handler, $description, $memory, $timeout, $environment, $sha, $size, $revision, $modified, $ephemeral, $network, $dlq)";
         Bind(command, function);
         return command.ExecuteNonQuery() == 1;
     }
@@ -64,7 +65,7 @@ internal sealed class SqliteFunctionStore : IFunctionStore
             UPDATE functions SET runtime = $runtime, role = $role, handler = $handler, description = $description,
                 memory_size = $memory, timeout = $timeout, environment = $environment, code_sha256 = $sha,
                 code_size = $size, revision_id = $revision, last_modified = $modified, ephemeral_storage = $ephemeral,
-                network_access = $network
+                network_access = $network, dead_letter_target = $dlq
             WHERE name = $name AND revision_id = $expected
             """;
         Bind(command, function);
@@ -133,5 +134,6 @@ internal sealed class SqliteFunctionStore : IFunctionStore
         command.Parameters.AddWithValue("$modified", function.LastModified.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$ephemeral", function.EphemeralStorageMb);
         command.Parameters.AddWithValue("$network", function.NetworkAccess ? 1 : 0);
+        command.Parameters.AddWithValue("$dlq", (object?)function.DeadLetterTargetArn ?? DBNull.Value);
     }
 }
