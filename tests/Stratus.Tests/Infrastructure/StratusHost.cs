@@ -41,8 +41,11 @@ public sealed class StratusHost : IAsyncDisposable
     public bool Isolated => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
         .GetRequiredService<Stratus.Execution.ExecutionEngine>(Server.Services).Isolation.Enabled;
 
-    /// <summary>Starts a server; with <paramref name="time"/>, the engine's clock (keep-alive, timeouts) is that one.</summary>
-    public static async Task<StratusHost> StartAsync(Action<StratusOptions>? configure = null, string? dataDirectory = null, TimeProvider? time = null)
+    /// <summary>
+    /// Starts a server; with <paramref name="time"/>, the engine's clock (keep-alive, timeouts) is that one;
+    /// <paramref name="services"/> registers test doubles before Stratus's own services.
+    /// </summary>
+    public static async Task<StratusHost> StartAsync(Action<StratusOptions>? configure = null, string? dataDirectory = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stratus-tests", Guid.NewGuid().ToString("N"));
         var server = await StratusServer.StartAsync(
@@ -52,12 +55,16 @@ public sealed class StratusHost : IAsyncDisposable
                 options.DataDirectory = data;
                 configure?.Invoke(options);
             },
-            services: time is null ? null : services =>
+            services: collection =>
             {
-                services.AddSingleton(time);
-                // The log writer gathers records for a few milliseconds between batches: on a clock
-                // only the test moves, it would wait for the test, and a stop would wait forever.
-                services.AddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), TimeProvider.System, sp.GetRequiredService<ILogger<LogSink>>()));
+                services?.Invoke(collection);
+                if (time is not null)
+                {
+                    collection.AddSingleton(time);
+                    // The log writer gathers records for a few milliseconds between batches: on a clock
+                    // only the test moves, it would wait for the test, and a stop would wait forever.
+                    collection.AddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), TimeProvider.System, sp.GetRequiredService<ILogger<LogSink>>()));
+                }
             });
         return new StratusHost(server, data, ownsData: dataDirectory is null);
     }
