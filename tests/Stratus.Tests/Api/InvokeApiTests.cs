@@ -42,13 +42,17 @@ public sealed class InvokeApiTests : IAsyncLifetime
     {
         var marker = Guid.NewGuid().ToString("N");
 
+        var attempts = new AsyncAttempts(_host);
+
         var result = await _host.InvokeAsync("echo", $$"""{"marker":"{{marker}}"}""", type: "Event");
-        // A stop lets accepted events finish; the log they wrote is there for the next server on the data.
+        var ran = await attempts.NextAsync("echo");
+        // A stop stores the logs written so far; they are there for the next server on the data.
         await _host.Server.DisposeAsync();
         await using var restarted = await StratusHost.StartAsync(dataDirectory: _host.DataDirectory);
         var logs = await restarted.Http.GetStringAsync("/stratus/v1/functions/echo/logs?limit=5");
 
         Assert.Equal(202, result.Status);
+        Assert.Equal(Stratus.Invocation.AsyncAttempt.Succeeded, ran.Outcome);
         Assert.Contains("event seen " + marker, logs);
     }
 

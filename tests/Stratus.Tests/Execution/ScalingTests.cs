@@ -149,16 +149,24 @@ public sealed class ScalingTests
             """)));
         var marker = Path.Combine(gate, "later-ran");
 
+        var attempts = new AsyncAttempts(host);
         var holding = await StartHoldingAsync(host, gate);
 
         var accepted = await host.InvokeAsync("later", $$"""{"marker":"{{marker}}"}""", type: "Event");
+        var whileFull = await attempts.NextAsync("later");
         var ranWhileFull = File.Exists(marker);
         await File.WriteAllTextAsync(Path.Combine(gate, "release"), "");
         await holding;
-        // Stopping the server waits for accepted background invocations.
-        await host.Server.DisposeAsync();
+        // A throttled event waits in the durable queue and is retried with backoff until it runs.
+        var last = whileFull;
+        while (last.Outcome == Stratus.Invocation.AsyncAttempt.Throttled)
+        {
+            last = await attempts.NextAsync("later");
+        }
 
         Assert.Equal(202, accepted.Status);
+        Assert.Equal(Stratus.Invocation.AsyncAttempt.Throttled, whileFull.Outcome);
+        Assert.Equal(Stratus.Invocation.AsyncAttempt.Succeeded, last.Outcome);
         Assert.False(ranWhileFull);
         Assert.Equal("ran", await File.ReadAllTextAsync(marker));
         Directory.Delete(gate, recursive: true);
