@@ -87,7 +87,6 @@ public sealed class StratusServer : IAsyncDisposable
 
         await _app.StopAsync();
         await _app.Services.GetRequiredService<AsyncDispatcher>().DisposeAsync();
-        await _app.Services.GetRequiredService<Invoker>().DisposeAsync();
         await _app.Services.GetRequiredService<ExecutionEngine>().DisposeAsync();
         await _app.Services.GetRequiredService<LogSink>().DisposeAsync();
         await _app.DisposeAsync();

@@ -72,29 +72,32 @@ public sealed partial class AsyncDestinations
         await SendAsync(target, queued.RequestId, "DeadLetter", queued.Payload, attributes);
     }
 
+    /// <remarks>
+    /// A destination that does not exist (any more) cannot take the record: that is the configuration's
+    /// problem and waiting would not fix it, so it is logged and skipped. Any other failure propagates:
+    /// the event stays queued and its outcome is delivered again later.
+    /// </remarks>
     private async Task SendAsync(AsyncTarget target, string requestId, string condition, byte[] body, Dictionary<string, string>? attributes)
     {
-        try
+        if (target.IsQueue)
         {
-            if (target.IsQueue)
+            if (_queues is null || !_queues.Exists(target.Arn))
             {
-                if (_queues is null)
-                {
-                    Log.NoQueues(_logger, target.Arn, requestId);
-                    return;
-                }
-
-                await _queues.SendAsync(target.Arn, Encoding.UTF8.GetString(body), attributes);
+                Log.NoQueue(_logger, target.Arn, requestId);
                 return;
             }
 
+            await _queues.SendAsync(target.Arn, Encoding.UTF8.GetString(body), attributes);
+            return;
+        }
+
+        try
+        {
             // The key makes the record arrive once even when a crash makes this delivery run twice.
             await _invocations.EnqueueAsync(new AsyncEvent(target.Function.Name, target.Function.Qualifier, body, "destination", $"destination:{requestId}:{condition}"));
         }
-        catch (Exception ex) when (ex is LambdaException or InvalidOperationException or KeyNotFoundException or ArgumentException)
+        catch (LambdaException ex) when (ex.StatusCode is 404 or 413)
         {
-            // A destination that does not exist (any more) cannot take the record: that is the
-            // configuration's problem, and retrying would never end.
             Log.DeliveryFailed(_logger, target.Arn, requestId, ex);
         }
     }
@@ -126,7 +129,7 @@ public sealed partial class AsyncDestinations
         [LoggerMessage(40, LogLevel.Error, "Outcome of event {RequestId} could not be sent to {Destination}")]
         public static partial void DeliveryFailed(ILogger logger, string destination, string requestId, Exception exception);
 
-        [LoggerMessage(41, LogLevel.Error, "Outcome of event {RequestId} not sent to {Destination}: this server has no queue service")]
-        public static partial void NoQueues(ILogger logger, string destination, string requestId);
+        [LoggerMessage(41, LogLevel.Error, "Outcome of event {RequestId} not sent to {Destination}: no such queue on this server")]
+        public static partial void NoQueue(ILogger logger, string destination, string requestId);
     }
 }

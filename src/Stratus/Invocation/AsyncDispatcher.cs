@@ -22,6 +22,11 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
+    // Deduplication keys guard against a sender repeating itself after a crash (a schedule re-sending
+    // a tick): a week covers that with room to spare, and keeps the key table bounded.
+    private static readonly TimeSpan KeepDeduplicationKeys = TimeSpan.FromDays(7);
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
+
     private readonly IAsyncEventStore _store;
     private readonly FunctionRegistry _registry;
     private readonly FunctionMapper _mapper;
@@ -37,6 +42,7 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
     private readonly HashSet<Task> _running = [];
     private readonly Lock _lock = new();
     private Task _loop = Task.CompletedTask;
+    private DateTimeOffset _pruned = DateTimeOffset.MinValue;
     private int _disposed;
 
     internal AsyncDispatcher(IAsyncEventStore store, FunctionRegistry registry, FunctionMapper mapper, Invoker invoker, EventInvokeConfigs configs, AsyncDestinations destinations, AsyncSignal signal, IOptions<StratusOptions> options, TimeProvider time, ILogger<AsyncDispatcher> logger)
@@ -76,6 +82,12 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
                 lock (_lock)
                 {
                     free = _concurrency - _running.Count;
+                }
+
+                if (_time.GetUtcNow() - _pruned > PruneEvery)
+                {
+                    _pruned = _time.GetUtcNow();
+                    _store.PruneDeduplicationKeys(_pruned - KeepDeduplicationKeys);
                 }
 
                 if (free > 0)
@@ -148,10 +160,21 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // The lease stays: the event runs again after a restart or when the lease runs out.
+            // Settling failed (a destination or the store): the event goes back with backoff, or, if
+            // even that fails, keeps its lease and runs again after a restart or when the lease runs out.
             Log.RunFailed(_logger, queued.FunctionName, queued.RequestId, ex);
+            try
+            {
+                _store.Reschedule(queued.Id, _time.GetUtcNow() + Backoff(queued.Throttles), queued.Attempts, queued.Invokes, queued.Throttles + 1);
+            }
+            catch (Exception again) when (again is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            {
+                Log.LoopFailed(_logger, again);
+            }
         }
     }
+
+    private static TimeSpan Backoff(int throttles) => TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(throttles, 20)));
 
     private async Task RunOnceAsync(StoredEvent queued)
     {
@@ -181,8 +204,7 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
         catch (Exception ex) when (ex is LambdaException or InvalidOperationException or IOException)
         {
             // Throttled (429) or the platform failed: not the function's fault, so no attempt is used.
-            var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(queued.Throttles, 20)));
-            var at = _time.GetUtcNow() + backoff;
+            var at = _time.GetUtcNow() + Backoff(queued.Throttles);
             Log.Throttled(_logger, function.Name, queued.RequestId, ex.Message);
             _store.Reschedule(queued.Id, at, queued.Attempts, queued.Invokes, queued.Throttles + 1);
             Report(queued, AsyncAttempt.Throttled, null, queued.Invokes, at, default);

@@ -28,8 +28,8 @@ public interface IAsyncEventStore
     /// <summary>Removes an event that is done (succeeded, or failed and its failure delivered).</summary>
     void Complete(long id);
 
-    /// <summary>Events waiting or running.</summary>
-    long Count();
+    /// <summary>Forgets deduplication keys accepted before <paramref name="before"/>.</summary>
+    void PruneDeduplicationKeys(DateTimeOffset before);
 }
 
 /// <summary>An event to store.</summary>

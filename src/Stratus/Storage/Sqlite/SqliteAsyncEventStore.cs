@@ -34,6 +34,7 @@ internal sealed class SqliteAsyncEventStore : IAsyncEventStore, IAsyncDisposable
             request_id TEXT NOT NULL,
             accepted_at INTEGER NOT NULL
         ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS async_dedup_by_age ON async_dedup (accepted_at);
         """;
 
     private const string EventColumns = "id, request_id, function_name, qualifier, payload, source, accepted_at, attempts, invokes, throttles";
@@ -205,17 +206,10 @@ internal sealed class SqliteAsyncEventStore : IAsyncEventStore, IAsyncDisposable
             ("$invokes", invokes),
             ("$throttles", throttles));
 
-    public void Complete(long id) => Run("DELETE FROM async_events WHERE id = $id", ("$id", id));
+    public void PruneDeduplicationKeys(DateTimeOffset before) =>
+        Run("DELETE FROM async_dedup WHERE accepted_at < $before", ("$before", before.ToUnixTimeMilliseconds()));
 
-    public long Count()
-    {
-        lock (_lock)
-        {
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT COUNT(*) FROM async_events";
-            return (long)command.ExecuteScalar()!;
-        }
-    }
+    public void Complete(long id) => Run("DELETE FROM async_events WHERE id = $id", ("$id", id));
 
     private void Run(string sql, params (string Name, object Value)[] parameters)
     {
