@@ -46,13 +46,16 @@ public sealed class AsyncKillTests(ITestOutputHelper output) : IAsyncDisposable
                 await CreateFunctionAsync(server.Http, seenAt);
             }
 
-            // Kill once a random number of this round's events have run, while senders keep sending.
+            // Kill once random numbers of events have been accepted and have run in this round, while
+            // senders keep sending and the dispatcher runs what is queued.
             var seenBefore = _seen.Count;
+            var acceptedBefore = accepted.Count;
             var killAfter = random.Next(1, 60);
+            var killAfterAccepted = random.Next(1, EventsPerRound / 2);
             using var stop = new CancellationTokenSource();
             var senders = Enumerable.Range(0, 8).Select(_ => SendEventsAsync(server.Http, accepted, EventsPerRound * (round + 1), stop.Token)).ToArray();
             var patience = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-            while (_seen.Count - seenBefore < killAfter && DateTime.UtcNow < patience)
+            while ((_seen.Count - seenBefore < killAfter || accepted.Count - acceptedBefore < killAfterAccepted) && DateTime.UtcNow < patience)
             {
                 await Task.Delay(5);
             }
