@@ -22,6 +22,7 @@ namespace Stratus.Tests.Invocation;
 /// event that got a 202 runs (at least once). The function reports each request id it ran to a
 /// listener in this test.
 /// </summary>
+[Collection(RunAlone.Name)]
 public sealed class AsyncKillTests(ITestOutputHelper output) : IAsyncDisposable
 {
     private const int Rounds = 3;
@@ -230,4 +231,14 @@ public sealed class AsyncKillTests(ITestOutputHelper output) : IAsyncDisposable
             _process.Dispose();
         }
     }
+}
+
+/// <summary>
+/// The kill test starts and kills whole servers and runs hundreds of invocations: it runs on its own,
+/// after the other tests, so that neither slows the other down.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunAlone
+{
+    public const string Name = "Kill tests";
 }
