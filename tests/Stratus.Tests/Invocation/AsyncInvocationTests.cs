@@ -33,6 +33,7 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
         await _host.CreateFunctionAsync("work", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
             exports.handler = async (event) => {
               if (event.fail) throw new Error('failed ' + event.n);
+              if (event.crash) process.exit(3);
               return { done: event.n };
             };
             """)));
@@ -69,6 +70,21 @@ public sealed class AsyncInvocationTests : IAsyncLifetime
         Assert.Equal("$LATEST", (string?)record["responseContext"]!["executedVersion"]);
         Assert.Equal("Unhandled", (string?)record["responseContext"]!["functionError"]);
         Assert.Equal("failed 7", (string?)record["responsePayload"]!["errorMessage"]);
+    }
+
+    [Fact]
+    public async Task Event_FunctionCrashes_CountsAsAFunctionErrorAndIsRetried()
+    {
+        await PutConfigAsync("work", """{"MaximumRetryAttempts":1}""");
+
+        await _host.InvokeAsync("work", """{"crash":true}""", type: "Event");
+        var first = await _attempts.NextAsync("work");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var second = await _attempts.NextAsync("work");
+
+        Assert.Equal((AsyncAttempt.Retrying, 1), (first.Outcome, first.InvokeCount));
+        Assert.Equal("Runtime.ExitError", (string?)JsonNode.Parse(first.Response.Span)!["errorType"]);
+        Assert.Equal((AsyncAttempt.Failed, "RetriesExhausted", 2), (second.Outcome, second.Condition, second.InvokeCount));
     }
 
     [Fact]
