@@ -64,6 +64,17 @@ public sealed class FunctionUrlApiTests : IAsyncLifetime
         Assert.Equal("*", (string?)updated["Cors"]!["AllowOrigins"]![0]);
     }
 
+    [Theory]
+    [InlineData("fn.example.com")]
+    [InlineData("ftp://fn.example.com")]
+    [InlineData("https://fn.example.com/?x=1")]
+    public void Validate_PublicUrlNotAnHttpAddress_SaysWhatToGive(string publicUrl)
+    {
+        var problem = new Stratus.Hosting.StratusOptions { PublicUrl = publicUrl }.Validate();
+
+        Assert.StartsWith("--public-url must be an absolute http or https URL", problem);
+    }
+
     [Fact]
     public async Task List_MaxItemsOutOfRange_Refused()
     {

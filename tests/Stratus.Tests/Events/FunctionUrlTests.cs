@@ -25,6 +25,7 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
             case '/teapot': return { statusCode: '418', body: "i'm a teapot" };
             case '/cors': return { statusCode: 200, headers: { 'access-control-allow-origin': 'https://evil.example' }, body: 'ok' };
             case '/error': throw new Error('boom');
+            case '/slow': await new Promise((resolve) => setTimeout(resolve, 60000)); return 'late';
             default:
               return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) };
           }
@@ -172,6 +173,28 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_FunctionTimesOut_Answers502()
+    {
+        var url = await CreateUrlAsync("""{"AuthType":"NONE"}""");
+
+        var response = await Curl.RunAsync(url + "slow");
+        var logs = await _host.Http.GetStringAsync("/stratus/v1/functions/web/logs?limit=5");
+
+        Assert.Equal(502, response.Status);
+        Assert.Equal("Internal Server Error", response.Text);
+        Assert.Contains("Task timed out", logs);
+    }
+
+    [Fact]
+    public async Task Get_UnknownUrl_ForbiddenAsLambdaAnswers()
+    {
+        var response = await Curl.RunAsync(_host.Endpoint + "/lambda-url/" + new string('b', 32) + "/x");
+
+        Assert.Equal(403, response.Status);
+        Assert.Equal("Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html", (string?)response.Json["Message"]);
+    }
+
+    [Fact]
     public async Task Options_CorsPreflight_AnsweredFromTheConfigWithoutInvoking()
     {
         var url = await CreateUrlAsync("""
@@ -216,7 +239,7 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
 
         Assert.Equal(403, unsigned.Status);
         Assert.Equal("AccessDeniedException", unsigned.Header("x-amzn-ErrorType"));
-        Assert.StartsWith("Forbidden", (string?)unsigned.Json["Message"]);
+        Assert.Equal("""{"Message":"Forbidden"}""", unsigned.Text);
         Assert.Equal(200, signed.Status);
         Assert.Equal("AKIDEXAMPLE", (string?)signed.Json["requestContext"]!["authorizer"]!["iam"]!["accessKey"]);
         Assert.Equal("000000000000", (string?)signed.Json["requestContext"]!["accountId"]);

@@ -16,7 +16,10 @@ namespace Stratus.Events.Urls;
 /// </summary>
 internal sealed class FunctionUrlMiddleware
 {
-    private const string Forbidden = "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html";
+    // Lambda's answers: the long one for a URL that does not exist (or no longer), the short one for
+    // an AWS_IAM URL called without a signature.
+    private const string NoSuchUrl = "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html";
+    private const string Unsigned = "Forbidden";
     private readonly RequestDelegate _next;
     private readonly FunctionUrls _urls;
     private readonly FunctionRegistry _functions;
@@ -47,12 +50,15 @@ internal sealed class FunctionUrlMiddleware
         var request = context.Request;
         var response = context.Response;
 
-        // An unknown URL and a refused caller look the same, as on Lambda: nothing tells one from the other.
-        if (!_urls.TryGet(urlId, out var config)
-            || !_functions.TryGet(config.FunctionName, out var function)
-            || !FunctionUrlAuthorizer.TryAuthorize(request, config, out var caller))
+        if (!_urls.TryGet(urlId, out var config) || !_functions.TryGet(config.FunctionName, out var function))
         {
-            await ErrorAsync(response, StatusCodes.Status403Forbidden, "AccessDeniedException", Forbidden);
+            await ErrorAsync(response, StatusCodes.Status403Forbidden, "AccessDeniedException", NoSuchUrl);
+            return;
+        }
+
+        if (!FunctionUrlAuthorizer.TryAuthorize(request, config, out var caller))
+        {
+            await ErrorAsync(response, StatusCodes.Status403Forbidden, "AccessDeniedException", Unsigned);
             return;
         }
 
