@@ -24,6 +24,8 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
             case '/object': return { hello: 'world' };
             case '/teapot': return { statusCode: '418', body: "i'm a teapot" };
             case '/cors': return { statusCode: 200, headers: { 'access-control-allow-origin': 'https://evil.example' }, body: 'ok' };
+            case '/framing': return { statusCode: 200, headers: { 'transfer-encoding': 'chunked', 'connection': 'close', 'content-length': '99' }, body: 'framed by the server' };
+            case '/split': return { statusCode: 200, headers: { 'x-split': 'a\r\nx-injected: 1' }, body: 'no' };
             case '/error': throw new Error('boom');
             case '/slow': await new Promise((resolve) => setTimeout(resolve, 60000)); return 'late';
             default:
@@ -147,6 +149,8 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
     [InlineData("number", 200, "42")]
     [InlineData("object", 200, """{"hello":"world"}""")]
     [InlineData("teapot", 418, "i'm a teapot")]
+    [InlineData("framing", 200, "framed by the server")]
+    [InlineData("split", 502, "Internal Server Error")]
     public async Task Get_ResultShapes_MappedAsLambdaDoes(string path, int status, string body)
     {
         var url = await CreateUrlAsync("""{"AuthType":"NONE"}""");
@@ -155,7 +159,8 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
 
         Assert.Equal(status, response.Status);
         Assert.Equal(body, response.Text);
-        Assert.Equal("application/json", response.Header("Content-Type"));
+        Assert.Equal(status == 502 ? "text/plain; charset=utf-8" : "application/json", response.Header("Content-Type"));
+        Assert.Null(response.Header("x-injected"));
     }
 
     [Fact]

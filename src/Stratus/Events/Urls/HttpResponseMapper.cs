@@ -15,6 +15,12 @@ internal static class HttpResponseMapper
 {
     private const string Json = "application/json";
 
+    // Headers about this connection or the body's framing are the server's to set, not the function's.
+    private static readonly HashSet<string> ServerHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Content-Length", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "TE", "Trailer",
+    };
+
     /// <summary>Sets the status and headers and returns the body; false when the result is no valid response (a 502).</summary>
     public static bool TryApply(HttpResponse response, ReadOnlyMemory<byte> payload, out byte[] body)
     {
@@ -58,9 +64,15 @@ internal static class HttpResponseMapper
         {
             foreach (var header in multi.EnumerateObject())
             {
-                if (header.Value.ValueKind == JsonValueKind.Array)
+                if (header.Value.ValueKind == JsonValueKind.Array && !ServerHeaders.Contains(header.Name))
                 {
-                    headers.Append(header.Name, header.Value.EnumerateArray().Select(Text).ToArray());
+                    var values = header.Value.EnumerateArray().Select(Text).ToArray();
+                    if (!IsValidHeader(header.Name) || !values.All(IsValidValue))
+                    {
+                        return false;
+                    }
+
+                    headers.Append(header.Name, values);
                 }
             }
         }
@@ -69,7 +81,18 @@ internal static class HttpResponseMapper
         {
             foreach (var header in single.EnumerateObject())
             {
-                headers[header.Name] = Text(header.Value);
+                var value = Text(header.Value);
+                if (ServerHeaders.Contains(header.Name))
+                {
+                    continue;
+                }
+
+                if (!IsValidHeader(header.Name) || !IsValidValue(value))
+                {
+                    return false;
+                }
+
+                headers[header.Name] = value;
             }
         }
 
@@ -77,7 +100,13 @@ internal static class HttpResponseMapper
         {
             foreach (var cookie in cookies.EnumerateArray())
             {
-                headers.Append("Set-Cookie", Text(cookie));
+                var value = Text(cookie);
+                if (!IsValidValue(value))
+                {
+                    return false;
+                }
+
+                headers.Append("Set-Cookie", value);
             }
         }
 
@@ -123,6 +152,16 @@ internal static class HttpResponseMapper
         };
         return parsed && status is >= 100 and <= 599;
     }
+
+    /// <summary>A header name is a non-empty token (RFC 9110): no spaces, separators or control characters.</summary>
+    private static bool IsValidHeader(string name) => name.Length > 0 && !name.AsSpan().ContainsAnyExcept(TokenCharacters);
+
+    /// <summary>A header value may hold no control character but a tab (a CR or LF would split the response).</summary>
+    private static bool IsValidValue(string value) =>
+        !value.AsSpan().ContainsAnyInRange('\0', '\b') && !value.AsSpan().ContainsAnyInRange('\n', '\u001f') && !value.Contains('\u007f', StringComparison.Ordinal);
+
+    private static readonly System.Buffers.SearchValues<char> TokenCharacters =
+        System.Buffers.SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
 }
