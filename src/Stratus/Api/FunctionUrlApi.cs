@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using Stratus.Events.Urls;
 using Stratus.Functions;
 using Stratus.Hosting;
@@ -25,7 +26,7 @@ internal static class FunctionUrlApi
         endpoints.MapGet(Path + "s", List);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, FunctionUrls urls, Microsoft.Extensions.Options.IOptions<StratusOptions> options)
+    private static async Task<IResult> CreateAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, FunctionUrls urls, IOptions<StratusOptions> options)
     {
         var (name, qualifier) = Target(context, fn, registry, mapper);
         var request = await RequestReader.ReadJsonAsync(context.Request, FunctionUrlJson.Default.FunctionUrlConfigRequest);
@@ -37,14 +38,14 @@ internal static class FunctionUrlApi
         return ControlApi.Json(output, FunctionUrlJson.Default.FunctionUrlConfigOutput, StatusCodes.Status201Created);
     }
 
-    private static IResult Get(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, FunctionUrls urls, Microsoft.Extensions.Options.IOptions<StratusOptions> options)
+    private static IResult Get(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, FunctionUrls urls, IOptions<StratusOptions> options)
     {
         var (name, qualifier) = Target(context, fn, registry, mapper);
         var config = urls.Find(name, qualifier) ?? throw NoUrl();
         return ControlApi.Json(Output(context, config, mapper, options.Value), FunctionUrlJson.Default.FunctionUrlConfigOutput);
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, FunctionUrls urls, Microsoft.Extensions.Options.IOptions<StratusOptions> options)
+    private static async Task<IResult> UpdateAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, FunctionUrls urls, IOptions<StratusOptions> options)
     {
         var (name, qualifier) = Target(context, fn, registry, mapper);
         var request = await RequestReader.ReadJsonAsync(context.Request, FunctionUrlJson.Default.FunctionUrlConfigRequest);
@@ -66,7 +67,7 @@ internal static class FunctionUrlApi
         return urls.TryDelete(name, qualifier) ? Results.StatusCode(StatusCodes.Status204NoContent) : throw NoUrl();
     }
 
-    private static IResult List(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, FunctionUrls urls, Microsoft.Extensions.Options.IOptions<StratusOptions> options)
+    private static IResult List(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, FunctionUrls urls, IOptions<StratusOptions> options)
     {
         var reference = FunctionArn.Parse(fn);
         registry.Get(reference.Name, mapper.Arn(reference.Name));
