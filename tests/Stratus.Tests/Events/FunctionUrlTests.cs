@@ -26,6 +26,8 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
             case '/cors': return { statusCode: 200, headers: { 'access-control-allow-origin': 'https://evil.example' }, body: 'ok' };
             case '/framing': return { statusCode: 200, headers: { 'transfer-encoding': 'chunked', 'connection': 'close', 'content-length': '99' }, body: 'framed by the server' };
             case '/split': return { statusCode: 200, headers: { 'x-split': 'a\r\nx-injected: 1' }, body: 'no' };
+            case '/missing': return { statusCode: 404 };
+            case '/empty': return { statusCode: 204, body: 'dropped' };
             case '/error': throw new Error('boom');
             case '/slow': await new Promise((resolve) => setTimeout(resolve, 60000)); return 'late';
             default:
@@ -151,6 +153,8 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
     [InlineData("teapot", 418, "i'm a teapot")]
     [InlineData("framing", 200, "framed by the server")]
     [InlineData("split", 502, "Internal Server Error")]
+    [InlineData("missing", 404, "")]
+    [InlineData("empty", 204, "")]
     public async Task Get_ResultShapes_MappedAsLambdaDoes(string path, int status, string body)
     {
         var url = await CreateUrlAsync("""{"AuthType":"NONE"}""");
@@ -161,6 +165,7 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
         Assert.Equal(body, response.Text);
         Assert.Equal(status == 502 ? "text/plain; charset=utf-8" : "application/json", response.Header("Content-Type"));
         Assert.Null(response.Header("x-injected"));
+        Assert.Null(response.Header("x-amzn-ErrorType"));
     }
 
     [Fact]

@@ -119,13 +119,18 @@ internal sealed class FunctionUrlMiddleware
         }
 
         CorsPolicy.AddToResponse(request, response, config.Cors);
-        if (response.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified || response.StatusCode < 200)
+        var bodyless = response.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified || response.StatusCode < 200;
+        if (!bodyless)
         {
-            return;
+            response.ContentLength = content.Length;
         }
 
-        response.ContentLength = content.Length;
-        await response.Body.WriteAsync(content);
+        // Started even when empty: a function's own 404 or 405 must not pass for an unknown API operation.
+        await response.StartAsync();
+        if (!bodyless && content.Length > 0)
+        {
+            await response.Body.WriteAsync(content);
+        }
     }
 
     private static readonly byte[] InternalServerError = "Internal Server Error"u8.ToArray();
