@@ -30,7 +30,8 @@ internal static class ServerCommand
         var burst = new Option<int>("--burst") { Description = "New instances one function may start per 10 seconds", DefaultValueFactory = _ => StratusOptions.DefaultBurstInstances };
         var standby = new Option<int>("--standby-runtimes") { Description = "Node and python processes each kept booted for the next cold start (0: none)", DefaultValueFactory = _ => StratusOptions.DefaultStandbyRuntimes };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Run instances as Stratus's own user, without their own /tmp" };
-        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, keepAlivePolicy, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby };
+        var publicUrl = new Option<string?>("--public-url") { Description = "Address users reach this server at behind a proxy; function URLs are shown on it" };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, keepAlivePolicy, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby, publicUrl };
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -51,6 +52,7 @@ internal static class ServerCommand
                 MemoryBudgetMb = parse.GetValue(memoryBudget),
                 BurstInstances = parse.GetValue(burst),
                 StandbyRuntimes = parse.GetValue(standby),
+                PublicUrl = parse.GetValue(publicUrl),
             };
             var problem = options.Validate();
             if (problem.Length > 0)
@@ -116,6 +118,7 @@ internal static class ServerCommand
         to.MemoryBudgetMb = from.MemoryBudgetMb;
         to.BurstInstances = from.BurstInstances;
         to.StandbyRuntimes = from.StandbyRuntimes;
+        to.PublicUrl = from.PublicUrl;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

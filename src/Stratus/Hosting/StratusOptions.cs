@@ -59,8 +59,19 @@ public sealed class StratusOptions
     /// <summary>Directory holding the node and python bootstraps; defaults to the one shipped beside the binary.</summary>
     public string? RuntimesDirectory { get; set; }
 
+    /// <summary>
+    /// The address users reach this server at, when a proxy stands in front (e.g.
+    /// <c>https://fn.example.com</c>): function URLs are shown on it. Null: the address the caller used.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     public string Validate()
     {
+        if (PublicUrl is not null && (!Uri.TryCreate(PublicUrl, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme is not ("http" or "https") || publicUrl.Query.Length > 0))
+        {
+            return "--public-url must be an absolute http or https URL, e.g. https://functions.example.com";
+        }
+
         if (KeepAlive < TimeSpan.Zero)
         {
             return "--keep-alive must be zero or more seconds";

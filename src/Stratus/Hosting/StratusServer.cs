@@ -58,11 +58,13 @@ public sealed class StratusServer : IAsyncDisposable
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseMiddleware<Events.Urls.FunctionUrlMiddleware>();
         app.UseMiddleware<OffloadMiddleware>();
         app.MapNativeApi();
         app.MapControlApi();
         app.MapConcurrencyApi();
         app.MapInvokeApi();
+        app.MapFunctionUrlApi();
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -55,6 +55,9 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<Invoker>();
         services.TryAddSingleton<IAsyncInvocations>(sp => new ImmediateAsyncInvocations(
             sp.GetRequiredService<FunctionRegistry>(), sp.GetRequiredService<FunctionMapper>(), sp.GetRequiredService<Invoker>()));
+        services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton(sp => new Events.Urls.FunctionUrls(
+            sp.GetRequiredService<IFunctionUrlStore>(), sp.GetRequiredService<FunctionRegistry>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }
