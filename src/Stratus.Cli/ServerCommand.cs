@@ -31,7 +31,8 @@ internal static class ServerCommand
         var standby = new Option<int>("--standby-runtimes") { Description = "Node and python processes each kept booted for the next cold start (0: none)", DefaultValueFactory = _ => StratusOptions.DefaultStandbyRuntimes };
         var asyncRetryDelay = new Option<int>("--async-retry-delay") { Description = "Seconds before the first retry of a failed async event; the second waits twice as long", DefaultValueFactory = _ => StratusOptions.DefaultAsyncRetryDelaySeconds };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Run instances as Stratus's own user, without their own /tmp" };
-        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, keepAlivePolicy, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby };
+        var publicUrl = new Option<string?>("--public-url") { Description = "Address users reach this server at behind a proxy; function URLs are shown on it" };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, keepAlivePolicy, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby, publicUrl };
         command.Options.Add(asyncRetryDelay);
         command.SetAction(async (parse, _) =>
         {
@@ -53,6 +54,7 @@ internal static class ServerCommand
                 MemoryBudgetMb = parse.GetValue(memoryBudget),
                 BurstInstances = parse.GetValue(burst),
                 StandbyRuntimes = parse.GetValue(standby),
+                PublicUrl = parse.GetValue(publicUrl),
                 AsyncRetryDelay = TimeSpan.FromSeconds(parse.GetValue(asyncRetryDelay)),
             };
             var problem = options.Validate();
@@ -119,6 +121,7 @@ internal static class ServerCommand
         to.MemoryBudgetMb = from.MemoryBudgetMb;
         to.BurstInstances = from.BurstInstances;
         to.StandbyRuntimes = from.StandbyRuntimes;
+        to.PublicUrl = from.PublicUrl;
         to.AsyncRetryDelay = from.AsyncRetryDelay;
     }
 

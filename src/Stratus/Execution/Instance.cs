@@ -140,6 +140,11 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         _process = process;
         ProcessId = process.Id;
         process.Exited += (_, _) => _ = OnExitedAsync();
+
+        // Both before the runtime is told to go: a fast runtime can be ready, and its first invocation
+        // answered, before this thread gets further.
+        _peakMemory = _cgroup.PeakMemoryFile is { } peakFile ? PeakMemory.ForCgroup(peakFile, _time) : PeakMemory.ForProcess(process.Id, _time);
+        _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             if (slot.Standby is not null)
@@ -179,8 +184,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             _ = OnExitedAsync();
         }
 
-        _peakMemory = _cgroup.PeakMemoryFile is { } peakFile ? PeakMemory.ForCgroup(peakFile, _time) : PeakMemory.ForProcess(process.Id, _time);
-        _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         Log.Started(_logger, _function.Name, Id, process.Id, FromStandby);
     }
 

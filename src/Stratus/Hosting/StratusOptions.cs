@@ -62,6 +62,12 @@ public sealed class StratusOptions
     public string? RuntimesDirectory { get; set; }
 
     /// <summary>
+    /// The address users reach this server at, when a proxy stands in front (e.g.
+    /// <c>https://fn.example.com</c>): function URLs are shown on it. Null: the address the caller used.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>
     /// Wait before the first retry of an asynchronous event the function failed; the second waits
     /// twice as long (Lambda: about 1 and 2 minutes).
     /// </summary>
@@ -80,6 +86,11 @@ public sealed class StratusOptions
         if (AsyncConcurrency is < 1 or > 1000)
         {
             return "AsyncConcurrency must be between 1 and 1000";
+        }
+
+        if (PublicUrl is not null && (!Uri.TryCreate(PublicUrl, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme is not ("http" or "https") || publicUrl.Query.Length > 0))
+        {
+            return "--public-url must be an absolute http or https URL, e.g. https://functions.example.com";
         }
 
         if (KeepAlive < TimeSpan.Zero)

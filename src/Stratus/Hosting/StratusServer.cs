@@ -58,11 +58,13 @@ public sealed class StratusServer : IAsyncDisposable
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseMiddleware<Events.Urls.FunctionUrlMiddleware>();
         app.UseMiddleware<OffloadMiddleware>();
         app.MapNativeApi();
         app.MapControlApi();
         app.MapConcurrencyApi();
         app.MapInvokeApi();
+        app.MapFunctionUrlApi();
         app.MapEventInvokeConfigApi();
         app.Services.GetRequiredService<AsyncDispatcher>().Start();
         await app.StartAsync();

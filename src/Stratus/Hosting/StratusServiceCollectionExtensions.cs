@@ -54,6 +54,9 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
         services.TryAddSingleton<Invoker>();
         services.AddStratusAsyncInvocations();
+        services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton(sp => new Events.Urls.FunctionUrls(
+            sp.GetRequiredService<IFunctionUrlStore>(), sp.GetRequiredService<FunctionRegistry>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

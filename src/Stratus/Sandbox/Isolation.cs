@@ -131,7 +131,14 @@ internal sealed partial class Isolation
                 && !Directory.Exists($"/proc/{pid}")
                 && SlotMounts.DetachAll(directory))
             {
-                Directory.Delete(directory, recursive: true);
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // Another server starting at the same moment removed it first.
+                }
             }
         }
     }

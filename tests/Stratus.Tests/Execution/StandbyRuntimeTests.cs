@@ -48,6 +48,7 @@ public sealed class StandbyRuntimeTests : IAsyncLifetime
         var body = result.Json;
         Assert.Equal(1, (int)stats["ColdStartsFromStandby"]!);
         Assert.Contains("Init Duration", result.Log);
+        Assert.Matches(@"Max Memory Used: [1-9]\d* MB", result.Log);
         Assert.Equal(
             ["AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
              "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION",
