@@ -133,9 +133,11 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
 
     private void Track(StoredEvent queued)
     {
-        var task = Task.Run(() => RunAsync(queued));
+        // Started under the lock, so a run that ends at once cannot be removed before it is added.
+        Task task;
         lock (_lock)
         {
+            task = Task.Run(() => RunAsync(queued));
             _running.Add(task);
         }
 
