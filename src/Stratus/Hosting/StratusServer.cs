@@ -63,6 +63,8 @@ public sealed class StratusServer : IAsyncDisposable
         app.MapControlApi();
         app.MapConcurrencyApi();
         app.MapInvokeApi();
+        Events.Queues.SqsApi.MapSqsApi(app);
+        Events.Mappings.EventSourceMappingApi.MapEventSourceMappingApi(app);
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

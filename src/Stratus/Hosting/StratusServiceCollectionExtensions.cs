@@ -55,6 +55,7 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<Invoker>();
         services.TryAddSingleton<IAsyncInvocations>(sp => new ImmediateAsyncInvocations(
             sp.GetRequiredService<FunctionRegistry>(), sp.GetRequiredService<FunctionMapper>(), sp.GetRequiredService<Invoker>()));
+        services.AddStratusQueues();
         return services;
     }
 }
