@@ -33,15 +33,21 @@ internal static class SqsApi
         try
         {
             var target = context.Request.Headers["X-Amz-Target"].ToString();
-            if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
-            {
-                throw new SqsException("UnknownOperationException", "Send SQS requests in the AWS JSON 1.0 protocol: POST / with X-Amz-Target: AmazonSQS.<Operation>.");
-            }
-
             var body = await RequestReader.ReadBytesAsync(context.Request, MaxRequestBytes, $"Request must be smaller than {MaxRequestBytes} bytes.");
             await OffloadMiddleware.LeaveIoThread();
             var endpoint = $"{context.Request.Scheme}://{context.Request.Host}";
             var operation = new SqsOperations(queues, endpoint);
+            if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
+            {
+                if (context.Request.HasFormContentType)
+                {
+                    await SqsQueryApi.HandleAsync(context, operation, body, requestId);
+                    return;
+                }
+
+                throw new SqsException("UnknownOperationException", "Send SQS requests in the AWS JSON 1.0 protocol: POST / with X-Amz-Target: AmazonSQS.<Operation>.");
+            }
+
             var (response, type) = await operation.RunAsync(target[TargetPrefix.Length..], body, context.RequestAborted);
             await WriteAsync(context, 200, JsonSerializer.SerializeToUtf8Bytes(response, type));
         }
