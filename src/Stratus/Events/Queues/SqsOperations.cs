@@ -9,6 +9,12 @@ internal sealed class SqsOperations(QueueService queues, string endpoint)
 {
     private static readonly EmptyResponse Empty = new();
 
+    private static readonly HashSet<string> ByUrl = new(StringComparer.Ordinal)
+    {
+        "DeleteQueue", "SendMessage", "SendMessageBatch", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
+        "ChangeMessageVisibilityBatch", "GetQueueAttributes", "SetQueueAttributes", "PurgeQueue",
+    };
+
     public async Task<(object Response, JsonTypeInfo Type)> RunAsync(string operation, byte[] body, CancellationToken cancellationToken)
     {
         switch (operation)
@@ -37,8 +43,10 @@ internal sealed class SqsOperations(QueueService queues, string endpoint)
             case "ReceiveMessage":
                 return SqsApi.Result(await ReceiveAsync(Read(body, SqsJson.Default.QueueRequest), cancellationToken), SqsJson.Default.ReceiveMessageResponse);
 
-            default:
+            case var known when ByUrl.Contains(known):
                 return Run(operation, Read(body, SqsJson.Default.QueueRequest));
+            default:
+                throw new SqsException("UnknownOperationException", $"Stratus does not implement the SQS operation {operation}.");
         }
     }
 
