@@ -174,6 +174,18 @@ public sealed class QueueServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task ReceiveAsync_LongPollCancelled_ReturnsEmptyAtOnce()
+    {
+        _queues.Create("jobs", null);
+        using var stop = new CancellationTokenSource();
+        var waiting = _queues.ReceiveAsync("jobs", 10, null, TimeSpan.FromSeconds(20), stop.Token);
+
+        await stop.CancelAsync();
+
+        Assert.Empty(await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void Create_SameNameDifferentAttributes_IsRefused()
     {
         _queues.Create("jobs", new Dictionary<string, string> { ["VisibilityTimeout"] = "10" });

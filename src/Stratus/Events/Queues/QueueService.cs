@@ -210,7 +210,8 @@ internal sealed class QueueService : IQueueMessages
 
     /// <summary>
     /// Receives up to <paramref name="max"/> messages, waiting up to <paramref name="wait"/> for the
-    /// first: a send (or a message whose delay or visibility timeout ends) wakes the wait.
+    /// first: a send (or a message whose delay or visibility timeout ends) wakes the wait, and
+    /// <paramref name="cancellationToken"/> ends it with no messages.
     /// </summary>
     public async Task<IReadOnlyList<StoredMessage>> ReceiveAsync(string name, int max, int? visibilityTimeout, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -248,7 +249,11 @@ internal sealed class QueueService : IQueueMessages
             var timer = Task.Delay(until - now, _time, stop.Token);
             await Task.WhenAny(signal, timer).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // A stopping server or a gone client ends the wait as a long poll ends: with nothing.
+                return [];
+            }
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Stratus.Api;
 
 namespace Stratus.Events.Queues;
@@ -23,10 +24,11 @@ internal static class SqsApi
     public static void MapSqsApi(this IEndpointRouteBuilder endpoints)
     {
         var queues = endpoints.ServiceProvider.GetRequiredService<QueueService>();
-        endpoints.MapPost("/", context => HandleAsync(context, queues));
+        var lifetime = endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>();
+        endpoints.MapPost("/", context => HandleAsync(context, queues, lifetime.ApplicationStopping));
     }
 
-    private static async Task HandleAsync(HttpContext context, QueueService queues)
+    private static async Task HandleAsync(HttpContext context, QueueService queues, CancellationToken stopping)
     {
         var requestId = Guid.NewGuid().ToString();
         context.Response.Headers["x-amzn-RequestId"] = requestId;
@@ -37,18 +39,21 @@ internal static class SqsApi
             await OffloadMiddleware.LeaveIoThread();
             var endpoint = $"{context.Request.Scheme}://{context.Request.Host}";
             var operation = new SqsOperations(queues, endpoint);
+
+            // A long poll ends when the client leaves or the server stops, so it never holds up a shutdown.
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
             if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
             {
                 if (context.Request.HasFormContentType)
                 {
-                    await SqsQueryApi.HandleAsync(context, operation, body, requestId);
+                    await SqsQueryApi.HandleAsync(context, operation, body, requestId, done.Token);
                     return;
                 }
 
                 throw new SqsException("UnknownOperationException", "Send SQS requests in the AWS JSON 1.0 protocol: POST / with X-Amz-Target: AmazonSQS.<Operation>.");
             }
 
-            var (response, type) = await operation.RunAsync(target[TargetPrefix.Length..], body, context.RequestAborted);
+            var (response, type) = await operation.RunAsync(target[TargetPrefix.Length..], body, done.Token);
             await WriteAsync(context, 200, JsonSerializer.SerializeToUtf8Bytes(response, type));
         }
         catch (SqsException error) when (!context.Response.HasStarted)

@@ -39,14 +39,14 @@ internal static class SqsQueryApi
         "SendMessageBatchRequestEntry", "DeleteMessageBatchRequestEntry", "ChangeMessageVisibilityBatchRequestEntry",
     ];
 
-    public static async Task HandleAsync(HttpContext context, SqsOperations operations, byte[] body, string requestId)
+    public static async Task HandleAsync(HttpContext context, SqsOperations operations, byte[] body, string requestId, CancellationToken cancellationToken)
     {
         var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
         var action = form.TryGetValue("Action", out var a) ? a.ToString() : "";
         try
         {
             var request = Read(form, "");
-            var (response, type) = await operations.RunAsync(action, JsonSerializer.SerializeToUtf8Bytes(request), context.RequestAborted);
+            var (response, type) = await operations.RunAsync(action, JsonSerializer.SerializeToUtf8Bytes(request), cancellationToken);
             var reply = JsonSerializer.SerializeToNode(response, type)!.AsObject();
             await WriteAsync(context, 200, writer =>
             {
