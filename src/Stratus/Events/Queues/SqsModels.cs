@@ -38,11 +38,9 @@ internal sealed class ListQueuesRequest
     public int? MaxResults { get; set; }
 }
 
-/// <summary>The body of every operation that names a queue by URL; unused members stay null.</summary>
-internal sealed class QueueRequest
+/// <summary>What a message entry of a batch and a single-message request have in common.</summary>
+internal abstract class MessageFields
 {
-    public string? QueueUrl { get; set; }
-
     public string? MessageBody { get; set; }
 
     public int? DelaySeconds { get; set; }
@@ -54,6 +52,16 @@ internal sealed class QueueRequest
     public string? MessageDeduplicationId { get; set; }
 
     public string? MessageGroupId { get; set; }
+
+    public string? ReceiptHandle { get; set; }
+
+    public int? VisibilityTimeout { get; set; }
+}
+
+/// <summary>The body of every operation that names a queue by URL; unused members stay null.</summary>
+internal sealed class QueueRequest : MessageFields
+{
+    public string? QueueUrl { get; set; }
 
     public List<BatchEntry>? Entries { get; set; }
 
@@ -65,36 +73,16 @@ internal sealed class QueueRequest
 
     public int? MaxNumberOfMessages { get; set; }
 
-    public int? VisibilityTimeout { get; set; }
-
     public int? WaitTimeSeconds { get; set; }
 
     public string? ReceiveRequestAttemptId { get; set; }
 
-    public string? ReceiptHandle { get; set; }
-
     public Dictionary<string, string>? Attributes { get; set; }
 }
 
-internal sealed class BatchEntry
+internal sealed class BatchEntry : MessageFields
 {
     public string? Id { get; set; }
-
-    public string? MessageBody { get; set; }
-
-    public int? DelaySeconds { get; set; }
-
-    public Dictionary<string, MessageAttributeValue>? MessageAttributes { get; set; }
-
-    public Dictionary<string, MessageAttributeValue>? MessageSystemAttributes { get; set; }
-
-    public string? MessageDeduplicationId { get; set; }
-
-    public string? MessageGroupId { get; set; }
-
-    public string? ReceiptHandle { get; set; }
-
-    public int? VisibilityTimeout { get; set; }
 }
 
 internal sealed record QueueUrlResponse(string QueueUrl);
