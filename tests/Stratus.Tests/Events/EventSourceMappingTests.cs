@@ -88,6 +88,28 @@ public sealed class EventSourceMappingTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Mapping_WithMaximumConcurrency_RunsNoMoreBatchesAtOnce()
+    {
+        var queue = await SqsCalls.CreateQueueAsync(_host.Http, "bounded");
+        await SqsCalls.SendMessagesAsync(_host.Http, queue, [.. Enumerable.Range(0, 6).Select(i => $"slow-{i}")]);
+        _reports.Hold();
+
+        await CreateMappingAsync("bounded", new JsonObject { ["BatchSize"] = 1, ["ScalingConfig"] = new JsonObject { ["MaximumConcurrency"] = 2 } });
+        await _reports.NextAsync();
+        await _reports.NextAsync();
+
+        // Both running batches wait on the listener's reply: the poller may take no third message now.
+        var (visible, inFlight) = await SqsCalls.CountAsync(_host.Http, queue);
+        _reports.Release();
+        for (var i = 2; i < 6; i++)
+        {
+            await _reports.NextAsync();
+        }
+
+        Assert.Equal((4, 2), (visible, inFlight));
+    }
+
+    [Fact]
     public async Task Mapping_MessageAttributes_ReachFunctionInLambdaShape()
     {
         var queue = await SqsCalls.CreateQueueAsync(_host.Http, "shaped");

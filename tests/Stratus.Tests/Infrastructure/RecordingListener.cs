@@ -14,6 +14,7 @@ public sealed class RecordingListener : IDisposable
     private readonly HttpListener _listener = new();
     private readonly Channel<JsonNode> _reports = Channel.CreateUnbounded<JsonNode>();
     private readonly Task _loop;
+    private TaskCompletionSource _gate = Open();
 
     public RecordingListener()
     {
@@ -32,6 +33,18 @@ public sealed class RecordingListener : IDisposable
         return await _reports.Reader.ReadAsync(cancel.Token);
     }
 
+    /// <summary>Holds every reply from now on, so reporting functions stay busy until <see cref="Release"/>.</summary>
+    public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _gate.TrySetResult();
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+
     private async Task AcceptAsync()
     {
         while (_listener.IsListening)
@@ -46,18 +59,24 @@ public sealed class RecordingListener : IDisposable
                 return;
             }
 
-            using (var reader = new StreamReader(context.Request.InputStream))
-            {
-                var node = JsonNode.Parse(await reader.ReadToEndAsync());
-                if (node is not null)
-                {
-                    _reports.Writer.TryWrite(node);
-                }
-            }
-
-            context.Response.StatusCode = 204;
-            context.Response.Close();
+            _ = ReplyAsync(context, _gate.Task);
         }
+    }
+
+    private async Task ReplyAsync(HttpListenerContext context, Task gate)
+    {
+        using (var reader = new StreamReader(context.Request.InputStream))
+        {
+            var node = JsonNode.Parse(await reader.ReadToEndAsync());
+            if (node is not null)
+            {
+                _reports.Writer.TryWrite(node);
+            }
+        }
+
+        await gate;
+        context.Response.StatusCode = 204;
+        context.Response.Close();
     }
 
     private static int FreePort()
@@ -69,6 +88,7 @@ public sealed class RecordingListener : IDisposable
 
     public void Dispose()
     {
+        Release();
         _listener.Stop();
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
