@@ -36,7 +36,8 @@ public interface IQueueStore
 
     void Purge(string queue);
 
-    QueueCounts Count(string queue, long now);
+    /// <summary>The queue's messages by state, leaving out those sent before <paramref name="retainedSince"/> (expired).</summary>
+    QueueCounts Count(string queue, long now, long retainedSince);
 
     /// <summary>When the next invisible message of the queue becomes visible, if any is waiting.</summary>
     long? NextVisibleAt(string queue, long now);

@@ -145,7 +145,7 @@ internal sealed class QueueService : IQueueMessages
         }
 
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var counts = _store.Count(name, now);
+        var counts = _store.Count(name, now, now - (queue.MessageRetentionPeriod * 1000L));
         foreach (var attribute in wanted)
         {
             string? value = attribute switch

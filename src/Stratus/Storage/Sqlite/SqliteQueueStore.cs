@@ -258,14 +258,15 @@ internal sealed class SqliteQueueStore : IQueueStore
         }
     }
 
-    public QueueCounts Count(string queue, long now)
+    public QueueCounts Count(string queue, long now, long retainedSince)
     {
         lock (_lock)
         {
             using var command = Command(
-                "SELECT COALESCE(SUM(visible_at <= $now), 0), COALESCE(SUM(visible_at > $now AND receive_count > 0), 0), COALESCE(SUM(visible_at > $now AND receive_count = 0), 0) FROM queue_messages WHERE queue = $queue",
+                "SELECT COALESCE(SUM(visible_at <= $now), 0), COALESCE(SUM(visible_at > $now AND receive_count > 0), 0), COALESCE(SUM(visible_at > $now AND receive_count = 0), 0) FROM queue_messages WHERE queue = $queue AND sent_at >= $since",
                 ("$now", now),
-                ("$queue", queue));
+                ("$queue", queue),
+                ("$since", retainedSince));
             using var reader = command.ExecuteReader();
             reader.Read();
             return new QueueCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
