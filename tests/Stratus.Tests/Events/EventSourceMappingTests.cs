@@ -9,22 +9,25 @@ namespace Stratus.Tests.Events;
 /// Event source mappings from a queue to a real node function, which reports every batch it gets to a
 /// listener of the test. Waits are on those reports and on long polls, never on the clock.
 /// </summary>
-public sealed class EventSourceMappingTests : IAsyncLifetime, IDisposable
+public sealed class EventSourceMappingTests : IAsyncLifetime
 {
     private const string Account = "000000000000";
-    private readonly RecordingListener _reports = new();
+    private RecordingListener _reports = null!;
     private StratusHost _host = null!;
 
     public async Task InitializeAsync()
     {
+        _reports = await RecordingListener.StartAsync();
         _host = await StratusHost.StartAsync();
         await _host.CreateFunctionAsync("consumer", "nodejs20.x", "index.handler", QueueFunctions.Reporter(), timeout: 3,
             environment: new Dictionary<string, string> { ["REPORT_PORT"] = _reports.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
-    public void Dispose() => _reports.Dispose();
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _reports.DisposeAsync();
+    }
 
     [Fact]
     public async Task Mapping_WithReportedItemFailures_ReturnsOnlyFailedMessagesToTheQueue()

@@ -10,15 +10,17 @@ namespace Stratus.Tests.Events;
 /// SIGKILLed while a mapping works through the queue, restarted on the same data directory, and every
 /// message sent before the kill reaches the function.
 /// </summary>
-public sealed class QueueKillTests : IDisposable
+public sealed class QueueKillTests : IAsyncLifetime
 {
     private const int Messages = 40;
     private readonly string _data = Directory.CreateTempSubdirectory("stratus-queue-kill-").FullName;
-    private readonly RecordingListener _reports = new();
+    private RecordingListener _reports = null!;
 
-    public void Dispose()
+    public async Task InitializeAsync() => _reports = await RecordingListener.StartAsync();
+
+    public async Task DisposeAsync()
     {
-        _reports.Dispose();
+        await _reports.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 
@@ -114,10 +116,16 @@ public sealed class QueueKillTests : IDisposable
             }
 
             var process = Process.Start(start)!;
-            process.ErrorDataReceived += (_, _) => { };
+            var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            process.ErrorDataReceived += (_, e) => errors.Enqueue(e.Data ?? "");
             process.BeginErrorReadLine();
             var line = await process.StandardOutput.ReadLineAsync();
-            Assert.True(line?.StartsWith("Stratus listening on ", StringComparison.Ordinal) == true, $"the server printed: {line}");
+            if (line?.StartsWith("Stratus listening on ", StringComparison.Ordinal) != true)
+            {
+                await process.WaitForExitAsync();
+                Assert.Fail($"the server printed: {line}\n{string.Join('\n', errors)}");
+            }
+
             return new ServerProcess(process, new Uri(line!["Stratus listening on ".Length..]));
         }
 

@@ -1,30 +1,47 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Stratus.Tests.Infrastructure;
 
 /// <summary>
-/// An HTTP listener on 127.0.0.1 that functions report to: each POSTed JSON body is kept, in order, for
-/// the test to read as it arrives. Waiting on it is waiting on an event, not on the clock.
+/// An HTTP listener on 127.0.0.1 (a small Kestrel server on a port the kernel picks) that functions
+/// report to: each POSTed JSON body is kept, in order, for the test to read as it arrives. Waiting on it
+/// is waiting on an event, not on the clock.
 /// </summary>
-public sealed class RecordingListener : IDisposable
+public sealed class RecordingListener : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly Channel<JsonNode> _reports = Channel.CreateUnbounded<JsonNode>();
-    private readonly Task _loop;
+    private WebApplication _app = null!;
     private TaskCompletionSource _gate = Open();
 
-    public RecordingListener()
+    private RecordingListener()
     {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(AcceptAsync);
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
+
+    public static async Task<RecordingListener> StartAsync()
+    {
+        var listener = new RecordingListener();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.MapPost("/", listener.ReplyAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        listener._app = app;
+        listener.Port = new Uri(address).Port;
+        return listener;
+    }
 
     /// <summary>The next report, or a timeout after <paramref name="timeout"/> (a generous bound, not a timing).</summary>
     public async Task<JsonNode> NextAsync(TimeSpan? timeout = null)
@@ -45,52 +62,23 @@ public sealed class RecordingListener : IDisposable
         return open;
     }
 
-    private async Task AcceptAsync()
+    private async Task ReplyAsync(HttpContext context)
     {
-        while (_listener.IsListening)
+        var gate = _gate.Task;
+        var node = await JsonNode.ParseAsync(context.Request.Body);
+        if (node is not null)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _ = ReplyAsync(context, _gate.Task);
-        }
-    }
-
-    private async Task ReplyAsync(HttpListenerContext context, Task gate)
-    {
-        using (var reader = new StreamReader(context.Request.InputStream))
-        {
-            var node = JsonNode.Parse(await reader.ReadToEndAsync());
-            if (node is not null)
-            {
-                _reports.Writer.TryWrite(node);
-            }
+            _reports.Writer.TryWrite(node);
         }
 
         await gate;
-        context.Response.StatusCode = 204;
-        context.Response.Close();
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         Release();
-        _listener.Stop();
-        _listener.Close();
-        _loop.Wait(TimeSpan.FromSeconds(5));
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }
