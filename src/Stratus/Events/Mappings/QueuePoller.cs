@@ -73,9 +73,10 @@ internal sealed partial class QueuePoller : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is SqsException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
             {
-                // The queue is gone or the store is busy: try again later rather than spin.
+                // The queue is gone or the store is busy: try again later rather than spin, and keep the
+                // mapping alive whatever went wrong.
                 Log.ReceiveFailed(_services.Logger, _mapping.Uuid, ex.Message);
                 await Delay(backoff, token);
                 backoff = Next(backoff);
@@ -136,8 +137,9 @@ internal sealed partial class QueuePoller : IAsyncDisposable
         {
             // Stopping: the messages return to the queue after their visibility timeout.
         }
-        catch (Exception ex) when (ex is LambdaException or SqsException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Whatever failed, the batch stays in flight and returns after the visibility timeout.
             Log.BatchError(_services.Logger, _mapping.Uuid, ex.Message);
         }
         finally

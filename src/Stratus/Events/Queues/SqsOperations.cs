@@ -66,12 +66,12 @@ internal sealed class SqsOperations(QueueService queues, string endpoint)
                 queues.DeleteMessage(name, request.ReceiptHandle);
                 break;
             case "DeleteMessageBatch":
-                return SqsApi.Result(EachEntry(name, request.Entries, e => queues.DeleteMessage(name, e.ReceiptHandle)), SqsJson.Default.BatchResponse);
+                return SqsApi.Result(EachEntry(request.Entries, e => queues.DeleteMessage(name, e.ReceiptHandle)), SqsJson.Default.BatchResponse);
             case "ChangeMessageVisibility":
                 queues.ChangeVisibility(name, request.ReceiptHandle, request.VisibilityTimeout);
                 break;
             case "ChangeMessageVisibilityBatch":
-                return SqsApi.Result(EachEntry(name, request.Entries, e => queues.ChangeVisibility(name, e.ReceiptHandle, e.VisibilityTimeout)), SqsJson.Default.BatchResponse);
+                return SqsApi.Result(EachEntry(request.Entries, e => queues.ChangeVisibility(name, e.ReceiptHandle, e.VisibilityTimeout)), SqsJson.Default.BatchResponse);
             case "GetQueueAttributes":
                 return SqsApi.Result(new AttributesResponse(queues.GetAttributes(name, request.AttributeNames)), SqsJson.Default.AttributesResponse);
             case "SetQueueAttributes":
@@ -128,10 +128,9 @@ internal sealed class SqsOperations(QueueService queues, string endpoint)
         return new BatchResponse(successful, failed);
     }
 
-    private static BatchResponse EachEntry(string name, List<BatchEntry>? entries, Action<BatchEntry> action)
+    private static BatchResponse EachEntry(List<BatchEntry>? entries, Action<BatchEntry> action)
     {
         CheckBatch(entries);
-        _ = name;
         var successful = new List<BatchResultEntry>();
         var failed = new List<BatchErrorEntry>();
         foreach (var entry in entries!)
@@ -154,7 +153,7 @@ internal sealed class SqsOperations(QueueService queues, string endpoint)
     {
         if (entries is null || entries.Count == 0)
         {
-            throw SqsException.Batch("EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request.");
+            throw SqsException.Batch("EmptyBatchRequest", "There should be at least one entry in the batch request.");
         }
 
         if (entries.Count > QueueLimits.MaxBatchEntries)
