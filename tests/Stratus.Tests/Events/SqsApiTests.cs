@@ -78,6 +78,27 @@ public sealed class SqsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QueueMessages_FromTheServer_SendsToAQueueByArn()
+    {
+        var url = await SqsCalls.CreateQueueAsync(_host.Http, "destination");
+        var messages = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Stratus.Events.IQueueMessages>(_host.Server.Services);
+
+        var id = await messages.SendAsync("arn:aws:sqs:us-east-1:000000000000:destination", """{"failed":true}""", new Dictionary<string, string> { ["ErrorCode"] = "200" });
+        var received = await SqsCalls.CallAsync(_host.Http, "ReceiveMessage", new JsonObject
+        {
+            ["QueueUrl"] = url,
+            ["MessageAttributeNames"] = new JsonArray("All"),
+        });
+
+        Assert.True(messages.Exists("arn:aws:sqs:us-east-1:000000000000:destination"));
+        Assert.False(messages.Exists("arn:aws:sqs:us-east-1:000000000000:elsewhere"));
+        var message = received["Messages"]![0]!;
+        Assert.Equal(id, (string?)message["MessageId"]);
+        Assert.Equal("""{"failed":true}""", (string?)message["Body"]);
+        Assert.Equal("200", (string?)message["MessageAttributes"]!["ErrorCode"]!["StringValue"]);
+    }
+
+    [Fact]
     public async Task Request_UnknownOperationOrBadJson_GetsProtocolErrors()
     {
         var (unknownStatus, unknown, _) = await SqsCalls.SendAsync(_host.Http, "FlyToTheMoon", new JsonObject());
