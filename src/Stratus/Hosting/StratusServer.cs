@@ -67,6 +67,8 @@ public sealed class StratusServer : IAsyncDisposable
         app.MapFunctionUrlApi();
         app.MapEventInvokeConfigApi();
         app.Services.GetRequiredService<AsyncDispatcher>().Start();
+        Events.Queues.SqsApi.MapSqsApi(app);
+        Events.Mappings.EventSourceMappingApi.MapEventSourceMappingApi(app);
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

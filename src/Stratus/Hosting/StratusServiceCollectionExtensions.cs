@@ -57,6 +57,7 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));
         services.TryAddSingleton(sp => new Events.Urls.FunctionUrls(
             sp.GetRequiredService<IFunctionUrlStore>(), sp.GetRequiredService<FunctionRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddStratusQueues();
         return services;
     }
 }

@@ -15,13 +15,16 @@ public sealed class AwsCli
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
     private readonly string _endpoint;
     private readonly string _home;
+    private readonly string _service;
 
     /// <param name="endpoint">The server, e.g. <c>http://127.0.0.1:5123</c>.</param>
     /// <param name="home">A private directory used as HOME and working directory.</param>
-    public AwsCli(string endpoint, string home)
+    /// <param name="service">The CLI's service command: <c>lambda</c>, or <c>sqs</c>.</param>
+    public AwsCli(string endpoint, string home, string service = "lambda")
     {
         _endpoint = endpoint;
         _home = home;
+        _service = service;
     }
 
     /// <summary>Runs <c>aws lambda &lt;arguments&gt;</c> and returns what it printed, whatever the exit code.</summary>
@@ -45,7 +48,7 @@ public sealed class AwsCli
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_home, "no-such-aws-credentials");
         start.Environment["AWS_PAGER"] = "";
         start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        foreach (var argument in (string[])["--endpoint-url", _endpoint, "--output", "json", "lambda", .. arguments])
+        foreach (var argument in (string[])["--endpoint-url", _endpoint, "--output", "json", _service, .. arguments])
         {
             start.ArgumentList.Add(argument);
         }

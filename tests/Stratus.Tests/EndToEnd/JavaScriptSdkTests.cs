@@ -5,7 +5,7 @@ namespace Stratus.Tests.EndToEnd;
 
 /// <summary>
 /// Runs the <c>node:test</c> suite in <c>tests/sdk/</c>, which drives a real Stratus server with the real
-/// AWS SDK for JavaScript v3 (<c>@aws-sdk/client-lambda</c>, pinned in <c>tests/sdk/package.json</c>).
+/// AWS SDK for JavaScript v3 (<c>@aws-sdk/client-lambda</c> and <c>@aws-sdk/client-sqs</c>, pinned in <c>tests/sdk/package.json</c>).
 /// The SDK comes from npm: <c>npm ci --prefix tests/sdk</c> must have run first.
 /// </summary>
 public sealed class JavaScriptSdkTests
