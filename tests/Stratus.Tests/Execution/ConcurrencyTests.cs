@@ -87,7 +87,12 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task ProvisionedConcurrency_KeepsInstancesInitialisedWhateverTheKeepAlive()
     {
-        await using var host = await StratusHost.StartAsync(o => o.KeepAlive = TimeSpan.Zero);
+        // The fixed policy: the adaptive one could pre-warm the function again once its instances are gone.
+        await using var host = await StratusHost.StartAsync(o =>
+        {
+            o.KeepAlive = TimeSpan.Zero;
+            o.KeepAlivePolicy = Stratus.Hosting.KeepAliveMode.Fixed;
+        });
         await host.CreateFunctionAsync("provisioned", "nodejs20.x", "index.handler", Zips.NodeEcho());
         var engine = host.Server.Services.GetRequiredService<Stratus.Execution.ExecutionEngine>();
         const string Path = "/stratus/v1/functions/provisioned/provisioned-concurrency";
