@@ -63,6 +63,7 @@ public sealed class StratusServer : IAsyncDisposable
         app.MapControlApi();
         app.MapConcurrencyApi();
         app.MapInvokeApi();
+        app.MapScheduleApi();
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -55,6 +55,15 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<Invoker>();
         services.TryAddSingleton<IAsyncInvocations>(sp => new ImmediateAsyncInvocations(
             sp.GetRequiredService<FunctionRegistry>(), sp.GetRequiredService<FunctionMapper>(), sp.GetRequiredService<Invoker>()));
+        services.TryAddSingleton<IScheduleStore>(sp => new SqliteScheduleStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton(sp => new Events.Scheduler(
+            sp.GetRequiredService<IScheduleStore>(),
+            sp.GetRequiredService<IAsyncInvocations>(),
+            sp.GetRequiredService<IOptions<StratusOptions>>().Value.Region,
+            sp.GetRequiredService<IOptions<StratusOptions>>().Value.AccountId,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Events.Scheduler>>()));
+        services.AddHostedService<Events.SchedulerService>();
         return services;
     }
 }
