@@ -33,6 +33,8 @@ internal static class CliApp
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(ScheduleCommands.Create());
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -20,6 +20,7 @@ internal sealed partial class Scheduler
     private readonly CancellationTokenSource _stop = new();
     private readonly ITimer _timer;
     private Task? _loop;
+    private int _disposed;
 
     /// <summary>Loads the stored schedules and starts firing: ticks due while the server was down first.</summary>
     public void Start()
@@ -204,8 +205,14 @@ internal sealed partial class Scheduler
         }
     }
 
+    /// <summary>Stops the loop; both the hosted service and the container call it, so only the first call acts.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         if (_loop is not null)
         {
