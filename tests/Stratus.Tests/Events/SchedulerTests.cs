@@ -10,7 +10,7 @@ using Stratus.Storage.Sqlite;
 namespace Stratus.Tests.Events;
 
 /// <summary>The scheduler on fake time with a real SQLite store: once per tick, and what a restart does.</summary>
-public sealed class SchedulerTests : IAsyncDisposable
+public sealed class SchedulerTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 28, 10, 0, 30, TimeSpan.Zero);
     private static readonly ScheduleTarget Target = new("ticker", null, null);
@@ -205,7 +205,9 @@ public sealed class SchedulerTests : IAsyncDisposable
         Assert.Equal("ResourceNotFoundException", Assert.Throws<LambdaException>(() => _scheduler.Get("temp")).ErrorType);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _scheduler.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
