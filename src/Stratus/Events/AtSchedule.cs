@@ -21,16 +21,22 @@ internal sealed class AtSchedule : ScheduleExpression
     }
 
     /// <summary>
-    /// A wall-clock time in a zone as an instant: a time the spring-forward gap skips runs as if the
-    /// clock had not jumped (02:30 becomes 03:30 after a one-hour jump); an ambiguous autumn time runs
-    /// the first time it occurs, as Cronos does for cron ticks.
+    /// A wall-clock time in a zone as an instant, as Cronos treats cron ticks: a time the spring-forward
+    /// gap skips runs when the clock jumps (02:30 runs at 03:00); an ambiguous autumn time runs the
+    /// first time it occurs.
     /// </summary>
     internal static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
     {
         if (zone.IsInvalidTime(local))
         {
-            var beforeJump = zone.GetUtcOffset(local.AddHours(-3));
-            return new DateTimeOffset(local, beforeJump).ToOffset(zone.GetUtcOffset(local.AddHours(3)));
+            // Gaps start on a whole minute and last at most a few hours: walk to the first valid minute.
+            var jumped = new DateTime(local.Year, local.Month, local.Day, local.Hour, local.Minute, 0);
+            while (zone.IsInvalidTime(jumped))
+            {
+                jumped = jumped.AddMinutes(1);
+            }
+
+            return new DateTimeOffset(jumped, zone.GetUtcOffset(jumped));
         }
 
         var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);

@@ -121,6 +121,16 @@ public sealed class ScheduleExpressionTests
     }
 
     [Fact]
+    public void NextAfter_AtInTheSpringForwardGap_RunsWhenTheClockJumps()
+    {
+        var skipped = ScheduleExpression.Parse("at(2026-03-08T02:30:00)", "America/New_York");
+        var repeated = ScheduleExpression.Parse("at(2026-11-01T01:30:00)", "America/New_York");
+
+        Assert.Equal(Time("2026-03-08T07:00:00Z"), skipped.NextAfter(Anchor, Anchor)); // 03:00 EDT
+        Assert.Equal(Time("2026-11-01T05:30:00Z"), repeated.NextAfter(Anchor, Anchor)); // the first 01:30, EDT
+    }
+
+    [Fact]
     public void LastAtOrBefore_Cron_IsTheLatestTickBeforeNow()
     {
         var schedule = ScheduleExpression.Parse("cron(0 * * * ? 2026)", null);
