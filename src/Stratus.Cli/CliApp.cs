@@ -23,6 +23,12 @@ internal static class CliApp
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Piped output has no terminal to measure: COLUMNS, when set, says how wide tables may be.
+        if (Console.IsOutputRedirected && int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0)
+        {
+            Out.Profile.Width = columns;
+        }
+
         var root = new RootCommand("Stratus: your Lambda functions, on your own machines.");
         root.Options.Add(Endpoint);
         root.Options.Add(Json);
@@ -32,6 +38,8 @@ internal static class CliApp
         {
             root.Subcommands.Add(command);
         }
+
+        root.Subcommands.Add(ScheduleCommands.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -69,6 +69,7 @@ public sealed class StratusServer : IAsyncDisposable
         app.Services.GetRequiredService<AsyncDispatcher>().Start();
         Events.Queues.SqsApi.MapSqsApi(app);
         Events.Mappings.EventSourceMappingApi.MapEventSourceMappingApi(app);
+        app.MapScheduleApi();
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

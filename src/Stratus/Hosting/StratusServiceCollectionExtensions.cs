@@ -58,6 +58,15 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton(sp => new Events.Urls.FunctionUrls(
             sp.GetRequiredService<IFunctionUrlStore>(), sp.GetRequiredService<FunctionRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddStratusQueues();
+        services.TryAddSingleton<IScheduleStore>(sp => new SqliteScheduleStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton(sp => new Events.Scheduler(
+            sp.GetRequiredService<IScheduleStore>(),
+            sp.GetRequiredService<IAsyncInvocations>(),
+            sp.GetRequiredService<IOptions<StratusOptions>>().Value.Region,
+            sp.GetRequiredService<IOptions<StratusOptions>>().Value.AccountId,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Events.Scheduler>>()));
+        services.AddHostedService<Events.SchedulerService>();
         return services;
     }
 }
