@@ -14,6 +14,9 @@ internal sealed partial class Scheduler
     /// <summary>The timer is re-armed at least this often, so a far-off tick needs no huge due time.</summary>
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromHours(1);
 
+    /// <summary>Ticks handed over at once; more wait for the next round.</summary>
+    private const int MaxConcurrentHandOvers = 4096;
+
     private readonly PriorityQueue<(Entry Entry, long Version), DateTimeOffset> _queue = new();
     private readonly List<(Entry Entry, DateTimeOffset Tick)> _pending = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -152,10 +155,13 @@ internal sealed partial class Scheduler
 
     private async Task FireAsync(List<(Entry Entry, DateTimeOffset Tick)> batch)
     {
+        // All at once: the event queue commits concurrent hand-overs together, so ten thousand ticks
+        // due in the same second cost a few transactions, not ten thousand.
         var firings = new List<ScheduleFiring>(batch.Count);
-        foreach (var (entry, tick) in batch)
+        for (var start = 0; start < batch.Count; start += MaxConcurrentHandOvers)
         {
-            firings.Add(await FireAsync(entry.Definition, tick));
+            var chunk = batch.GetRange(start, Math.Min(MaxConcurrentHandOvers, batch.Count - start));
+            firings.AddRange(await Task.WhenAll(chunk.Select(due => FireAsync(due.Entry.Definition, due.Tick))));
         }
 
         try

@@ -237,7 +237,12 @@ internal sealed class Cgroups
         }
     }
 
-    /// <summary>Removes the (empty) instance cgroups a previous server process left behind.</summary>
+    /// <summary>
+    /// Removes the instance cgroups a previous server process left behind. A server that was killed
+    /// (SIGKILL, a crash) leaves its instances and standby runtimes running: each is in a process
+    /// group of its own, so nothing stopped them. They are stopped here, through their cgroups, which
+    /// hold exactly them.
+    /// </summary>
     private static void RemoveStale(string directory)
     {
         foreach (var stale in Directory.EnumerateDirectories(directory, "stratus-*"))
@@ -248,7 +253,9 @@ internal sealed class Cgroups
                 continue;
             }
 
-            foreach (var child in Directory.EnumerateDirectories(stale))
+            var children = Directory.EnumerateDirectories(stale).ToList();
+            children.ForEach(KillMembers);
+            foreach (var child in children)
             {
                 TryRemove(child);
             }
@@ -257,15 +264,59 @@ internal sealed class Cgroups
         }
     }
 
-    private static void TryRemove(string directory)
+    private static void KillMembers(string cgroup)
     {
         try
         {
-            Directory.Delete(directory);
+            foreach (var line in File.ReadLines(Path.Combine(cgroup, "cgroup.procs")))
+            {
+                if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var member))
+                {
+                    Execution.ProcessGroup.KillProcess(member);
+                }
+            }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Still has processes: left for the kernel to report.
+            // Gone already, or another server is cleaning up the same directory.
+        }
+    }
+
+    private static void TryRemove(string directory)
+    {
+        // A killed process leaves its cgroup as it exits, a moment after the signal.
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            try
+            {
+                Directory.Delete(directory);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException) when (attempt < 49 && HasMembers(directory))
+            {
+                Thread.Sleep(10);
+            }
+            catch (IOException)
+            {
+                // Still has processes: left for the kernel to report.
+                return;
+            }
+        }
+    }
+
+    private static bool HasMembers(string cgroup)
+    {
+        try
+        {
+            return File.ReadLines(Path.Combine(cgroup, "cgroup.procs")).Any();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

@@ -5,25 +5,14 @@ using Stratus.Tests.Infrastructure;
 
 namespace Stratus.Tests.Cli;
 
-/// <summary>`stratus server` as an operator runs it: a separate process, stopped with SIGTERM.</summary>
+/// <summary>`stratus server` as an operator runs it: a separate process, stopped with SIGTERM, or killed.</summary>
 public sealed class ServerProcessTests
 {
     [Fact]
     public async Task Server_PrintsListeningLine_AndSigtermStopsItWithNoInstanceLeft()
     {
         var data = Directory.CreateTempSubdirectory("stratus-server-").FullName;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "stratus.dll"), "server", "--listen", "127.0.0.1:0", "--data", data })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var server = Process.Start(start)!;
+        using var server = Start(data);
         var stderr = server.StandardError.ReadToEndAsync();
         try
         {
@@ -32,18 +21,7 @@ public sealed class ServerProcessTests
             Assert.Matches(@"^Stratus listening on http://127\.0\.0\.1:\d+$", line);
             using var http = new HttpClient { BaseAddress = new Uri(line["Stratus listening on ".Length..]) };
             Assert.Equal("ok", await http.GetStringAsync("/health"));
-
-            var body = new JsonObject
-            {
-                ["FunctionName"] = "pid",
-                ["Runtime"] = "nodejs20.x",
-                ["Handler"] = "index.handler",
-                ["Role"] = "arn:aws:iam::123456789012:role/test",
-                ["Code"] = new JsonObject { ["ZipFile"] = Convert.ToBase64String(Zips.Create(("index.js", "exports.handler = async () => process.pid;"))) },
-            };
-            (await http.PostAsJsonAsync("/2015-03-31/functions", body)).EnsureSuccessStatusCode();
-            var invoke = await http.PostAsync("/2015-03-31/functions/pid/invocations", new StringContent("{}"));
-            var pid = int.Parse(await invoke.Content.ReadAsStringAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            var pid = await InstancePidAsync(http);
             Assert.True(Processes.IsAlive(pid));
 
             Signal(server.Id, 15);
@@ -56,13 +34,96 @@ public sealed class ServerProcessTests
         }
         finally
         {
-            if (!server.HasExited)
-            {
-                server.Kill(entireProcessTree: true);
-            }
-
+            await StopAsync(server);
             await stderr;
             Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Server_KilledWithSigkill_NextStartStopsTheInstancesItLeft()
+    {
+        var data = Directory.CreateTempSubdirectory("stratus-server-").FullName;
+        using var killed = Start(data);
+        _ = killed.StandardError.ReadToEndAsync();
+        Process? next = null;
+        try
+        {
+            int pid;
+            using (var http = new HttpClient { BaseAddress = await AddressAsync(killed) })
+            {
+                pid = await InstancePidAsync(http);
+            }
+
+            // SIGKILL to the server alone: its instances, in process groups of their own, live on.
+            Signal(killed.Id, 9);
+            await killed.WaitForExitAsync();
+            Assert.True(Processes.IsAlive(pid), "the instance should outlive a killed server until the next start");
+
+            next = Start(data);
+            _ = next.StandardError.ReadToEndAsync();
+            await AddressAsync(next);
+
+            Assert.True(await Processes.WaitGoneAsync(pid), "the next start did not stop the instance the killed server left");
+        }
+        finally
+        {
+            await StopAsync(killed);
+            if (next is not null)
+            {
+                await StopAsync(next);
+                next.Dispose();
+            }
+
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static Process Start(string data)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "stratus.dll"), "server", "--listen", "127.0.0.1:0", "--data", data })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static async Task<Uri> AddressAsync(Process server)
+    {
+        var line = await server.StandardOutput.ReadLineAsync();
+        Assert.True(line?.StartsWith("Stratus listening on ", StringComparison.Ordinal) == true, $"the server printed '{line}'");
+        return new Uri(line!["Stratus listening on ".Length..]);
+    }
+
+    /// <summary>Deploys a function that answers with its process id, and invokes it once.</summary>
+    private static async Task<int> InstancePidAsync(HttpClient http)
+    {
+        var body = new JsonObject
+        {
+            ["FunctionName"] = "pid",
+            ["Runtime"] = "nodejs20.x",
+            ["Handler"] = "index.handler",
+            ["Role"] = "arn:aws:iam::123456789012:role/test",
+            ["Code"] = new JsonObject { ["ZipFile"] = Convert.ToBase64String(Zips.Create(("index.js", "exports.handler = async () => process.pid;"))) },
+        };
+        (await http.PostAsJsonAsync("/2015-03-31/functions", body)).EnsureSuccessStatusCode();
+        var invoke = await http.PostAsync("/2015-03-31/functions/pid/invocations", new StringContent("{}"));
+        return int.Parse(await invoke.Content.ReadAsStringAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task StopAsync(Process server)
+    {
+        if (!server.HasExited)
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
         }
     }
 
