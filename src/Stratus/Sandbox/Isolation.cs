@@ -35,11 +35,13 @@ internal sealed partial class Isolation
     // SlotMounts: the function's code arrives on /var/task later, from the host), the runtimes at
     // /var/runtime and a /proc that hides other users' processes. mount -a skips an entry whose
     // source is already mounted on its target, so the source of /proc is a name of our own.
+    // The private /tmp comes last: the runtimes (a checkout or an install under /tmp) must be bound
+    // before it hides them.
     private const string SlotTable = """
         {0} /var/task none bind,nosuid,nodev 0 0
-        {1} /tmp none bind,nosuid,nodev 0 0
         {2} /var/runtime none bind,ro,nosuid,nodev 0 0
         stratus-proc /proc proc hidepid=2,nosuid,nodev,noexec 0 0
+        {1} /tmp none bind,nosuid,nodev 0 0
 
         """;
 

@@ -50,6 +50,32 @@ public sealed class SlotMountsTests : IDisposable
         Assert.Equal("index.js", listing);
     }
 
+    [Fact]
+    public async Task RuntimesUnderTmp_AreOnVarRuntimeDespiteThePrivateTmp()
+    {
+        // A checkout (or an install) under /tmp: the slot's own /tmp must not hide its runtimes.
+        var runtimes = Directory.CreateTempSubdirectory("stratus-runtimes-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(runtimes, "bootstrap.mjs"), "");
+            using var mounts = SlotMounts.Create(Path.Combine(_root, "slot"));
+            var command = Isolation.EnterSlot(mounts, runtimes, "ls /var/runtime", []).ToList();
+            var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, UseShellExecute = false };
+            command.Skip(1).ToList().ForEach(start.ArgumentList.Add);
+
+            using var process = Process.Start(start)!;
+            var listing = (await process.StandardOutput.ReadToEndAsync()).Trim();
+            await process.WaitForExitAsync();
+
+            Assert.Equal(0, process.ExitCode);
+            Assert.Equal("bootstrap.mjs", listing);
+        }
+        finally
+        {
+            Directory.Delete(runtimes, recursive: true);
+        }
+    }
+
     // The slot's shell waits for a line on stdin (sent once the code is attached, when asked), then lists /var/task.
     private async Task<string> RunInSlotAsync(SlotMounts mounts, bool attachWhenEntered = false)
     {
