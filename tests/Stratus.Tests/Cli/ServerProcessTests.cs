@@ -44,38 +44,25 @@ public sealed class ServerProcessTests
     public async Task Server_KilledWithSigkill_NextStartStopsWhatItsInstancesLeftRunning()
     {
         var data = Directory.CreateTempSubdirectory("stratus-server-").FullName;
-        using var killed = Start(data);
-        _ = killed.StandardError.ReadToEndAsync();
-        Process? next = null;
         try
         {
             // A child the function leaves running (a runtime exits once its Runtime API is gone; what
             // it started, in the instance's own process group, does not).
             int pid;
-            using (var http = new HttpClient { BaseAddress = await AddressAsync(killed) })
+            await using (var killed = await ServerProcess.StartAsync(data))
             {
-                pid = await InvokeForPidAsync(http, "exports.handler = async () => require('child_process').spawn('sleep', ['600'], { stdio: 'ignore' }).pid;");
+                pid = await InvokeForPidAsync(killed.Http, "exports.handler = async () => require('child_process').spawn('sleep', ['600'], { stdio: 'ignore' }).pid;");
+                killed.Kill();
             }
 
-            Signal(killed.Id, 9);
-            await killed.WaitForExitAsync();
             Assert.True(Processes.IsAlive(pid), "the child should outlive a killed server until the next start");
 
-            next = Start(data);
-            _ = next.StandardError.ReadToEndAsync();
-            await AddressAsync(next);
+            await using var next = await ServerProcess.StartAsync(data);
 
             Assert.True(await Processes.WaitGoneAsync(pid), "the next start did not stop what the killed server's instance left running");
         }
         finally
         {
-            await StopAsync(killed);
-            if (next is not null)
-            {
-                await StopAsync(next);
-                next.Dispose();
-            }
-
             Directory.Delete(data, recursive: true);
         }
     }
@@ -94,13 +81,6 @@ public sealed class ServerProcessTests
         }
 
         return Process.Start(start)!;
-    }
-
-    private static async Task<Uri> AddressAsync(Process server)
-    {
-        var line = await server.StandardOutput.ReadLineAsync();
-        Assert.True(line?.StartsWith("Stratus listening on ", StringComparison.Ordinal) == true, $"the server printed '{line}'");
-        return new Uri(line!["Stratus listening on ".Length..]);
     }
 
     /// <summary>Deploys a function that answers with a process id, and invokes it once.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Stratus.Tests.Infrastructure;
@@ -86,65 +85,6 @@ public sealed class QueueKillTests : IAsyncLifetime
         foreach (var id in report["ids"]!.AsArray())
         {
             seen.Add((string)id!);
-        }
-    }
-
-    /// <summary>`stratus server` as a child process on an ephemeral port.</summary>
-    private sealed class ServerProcess : IDisposable
-    {
-        private readonly Process _process;
-
-        private ServerProcess(Process process, Uri address)
-        {
-            _process = process;
-            Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(1) };
-        }
-
-        public HttpClient Http { get; }
-
-        public static async Task<ServerProcess> StartAsync(string data)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "stratus.dll"), "server", "--listen", "127.0.0.1:0", "--data", data })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(start)!;
-            var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            process.ErrorDataReceived += (_, e) => errors.Enqueue(e.Data ?? "");
-            process.BeginErrorReadLine();
-            var line = await process.StandardOutput.ReadLineAsync();
-            if (line?.StartsWith("Stratus listening on ", StringComparison.Ordinal) != true)
-            {
-                await process.WaitForExitAsync();
-                Assert.Fail($"the server printed: {line}\n{string.Join('\n', errors)}");
-            }
-
-            return new ServerProcess(process, new Uri(line!["Stratus listening on ".Length..]));
-        }
-
-        public void Kill()
-        {
-            Process.Start("kill", ["-9", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-            _process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            Http.Dispose();
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
         }
     }
 }

@@ -1,7 +1,5 @@
 using Xunit.Abstractions;
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -41,7 +39,7 @@ public sealed class AsyncKillTests(ITestOutputHelper output) : IAsyncDisposable
 
         for (var round = 0; round < Rounds; round++)
         {
-            await using var server = await ServerProcess.StartAsync(_data);
+            await using var server = await ServerProcess.StartAsync(_data, "--async-retry-delay", "1");
             if (round == 0)
             {
                 await CreateFunctionAsync(server.Http, seenAt);
@@ -67,7 +65,7 @@ public sealed class AsyncKillTests(ITestOutputHelper output) : IAsyncDisposable
             output.WriteLine($"round {round}: killed with {accepted.Count} events accepted so far, {accepted.Keys.Count(id => !_seen.ContainsKey(id))} of them not run yet");
         }
 
-        await using (var last = await ServerProcess.StartAsync(_data))
+        await using (var last = await ServerProcess.StartAsync(_data, "--async-retry-delay", "1"))
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
             while (accepted.Keys.Any(id => !_seen.ContainsKey(id)) && DateTime.UtcNow < deadline)
@@ -155,81 +153,6 @@ public sealed class AsyncKillTests(ITestOutputHelper output) : IAsyncDisposable
         }
 
         Directory.Delete(_data, recursive: true);
-    }
-
-    /// <summary><c>stratus server</c> as a child process on an ephemeral port.</summary>
-    private sealed class ServerProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly Task _stderr;
-
-        private ServerProcess(Process process, Task stderr, Uri address)
-        {
-            _process = process;
-            _stderr = stderr;
-            Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
-        }
-
-        public HttpClient Http { get; }
-
-        public static async Task<ServerProcess> StartAsync(string data)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "stratus.dll"), "server", "--listen", "127.0.0.1:0", "--data", data, "--async-retry-delay", "1" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            // A start can fail when another server on this machine sweeps /run/stratus-* of a killed
-            // one at the same moment (those directories are keyed by pid); a second start is clean.
-            for (var attempt = 1; ; attempt++)
-            {
-                var process = Process.Start(start)!;
-                var stderr = process.StandardError.ReadToEndAsync();
-                if (await process.StandardOutput.ReadLineAsync() is { } line)
-                {
-                    return new ServerProcess(process, stderr, new Uri(line["Stratus listening on ".Length..]));
-                }
-
-                await process.WaitForExitAsync();
-                var error = await stderr;
-                process.Dispose();
-                if (attempt == 3)
-                {
-                    throw new InvalidOperationException("stratus server exited: " + error);
-                }
-            }
-        }
-
-        public void Kill() => Signal(9);
-
-        public async Task StopAsync()
-        {
-            Signal(15);
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await _process.WaitForExitAsync(patience.Token);
-        }
-
-        private void Signal(int signal)
-        {
-            if (!_process.HasExited)
-            {
-                Process.Start("kill", [$"-{signal}", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync();
-            await _stderr;
-            _process.Dispose();
-        }
     }
 }
 
