@@ -40,6 +40,8 @@ internal static class CliApp
         }
 
         root.Subcommands.Add(ScheduleCommands.Create());
+        root.Subcommands.Add(AccountCommands.Account());
+        root.Subcommands.Add(AccountCommands.Key());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

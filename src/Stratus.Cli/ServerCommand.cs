@@ -34,6 +34,8 @@ internal static class ServerCommand
         var publicUrl = new Option<string?>("--public-url") { Description = "Address users reach this server at behind a proxy; function URLs are shown on it" };
         var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, keepAlivePolicy, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby, publicUrl };
         command.Options.Add(asyncRetryDelay);
+        var insecure = new Option<bool>("--insecure-any-signature") { Description = "Development only: accept requests whatever their signature (the server warns at start)" };
+        command.Options.Add(insecure);
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -56,7 +58,9 @@ internal static class ServerCommand
                 StandbyRuntimes = parse.GetValue(standby),
                 PublicUrl = parse.GetValue(publicUrl),
                 AsyncRetryDelay = TimeSpan.FromSeconds(parse.GetValue(asyncRetryDelay)),
+                InsecureAnySignature = parse.GetValue(insecure),
             };
+            Tenancy.TenancyEnvironment.Apply(options, Environment.GetEnvironmentVariable);
             var problem = options.Validate();
             if (problem.Length > 0)
             {
@@ -87,6 +91,11 @@ internal static class ServerCommand
             {
                 Console.Error.WriteLine($"Cannot listen on {endpoint}: {ex.Message}");
                 return ExitCodes.Unreachable;
+            }
+            catch (Tenancy.TenancyStartupException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return ExitCodes.Usage;
             }
 
             // SIGTERM and Ctrl-C start a clean stop; the process exits when it is done, with code 0.
@@ -123,6 +132,10 @@ internal static class ServerCommand
         to.StandbyRuntimes = from.StandbyRuntimes;
         to.PublicUrl = from.PublicUrl;
         to.AsyncRetryDelay = from.AsyncRetryDelay;
+        to.MasterKey = from.MasterKey;
+        to.RootAccessKeyId = from.RootAccessKeyId;
+        to.RootSecretAccessKey = from.RootSecretAccessKey;
+        to.InsecureAnySignature = from.InsecureAnySignature;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

@@ -76,8 +76,28 @@ public sealed class StratusOptions
     /// <summary>Asynchronous events run at once at most (the rest wait in the durable queue).</summary>
     public int AsyncConcurrency { get; set; } = DefaultAsyncConcurrency;
 
+    /// <summary>
+    /// Base64 of the 32-byte key that seals access key secrets (env STRATUS_MASTER_KEY); null: the key
+    /// in <c>&lt;data&gt;/master.key</c>, made on first start.
+    /// </summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>The root account's access key id on first start (env STRATUS_ROOT_ACCESS_KEY_ID); null: a new one.</summary>
+    public string? RootAccessKeyId { get; set; }
+
+    /// <summary>The root account's secret on first start (env STRATUS_ROOT_SECRET_ACCESS_KEY); null: a new one.</summary>
+    public string? RootSecretAccessKey { get; set; }
+
+    /// <summary>Development only: requests are accepted whatever their signature; the server warns at start.</summary>
+    public bool InsecureAnySignature { get; set; }
+
     public string Validate()
     {
+        if (Tenancy.TenancyEnvironment.Validate(this) is { Length: > 0 } tenancy)
+        {
+            return tenancy;
+        }
+
         if (AsyncRetryDelay < TimeSpan.Zero || AsyncRetryDelay > TimeSpan.FromHours(1))
         {
             return "--async-retry-delay must be between 0 and 3600 seconds";

@@ -57,6 +57,15 @@ public sealed class StratusServer : IAsyncDisposable
         builder.Services.AddRouting();
 
         var app = builder.Build();
+        try
+        {
+            Tenancy.TenancyStartup.Run(app.Services);
+        }
+        catch (Tenancy.TenancyStartupException)
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<Events.Urls.FunctionUrlMiddleware>();
         app.UseMiddleware<OffloadMiddleware>();
@@ -70,6 +79,7 @@ public sealed class StratusServer : IAsyncDisposable
         Events.Queues.SqsApi.MapSqsApi(app);
         Events.Mappings.EventSourceMappingApi.MapEventSourceMappingApi(app);
         app.MapScheduleApi();
+        Tenancy.AccountApi.MapAccountApi(app);
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -67,6 +67,7 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<Events.Scheduler>>()));
         services.AddHostedService<Events.SchedulerService>();
+        Tenancy.TenancyServiceCollectionExtensions.AddStratusTenancy(services);
         return services;
     }
 }
