@@ -45,7 +45,8 @@ internal sealed record SigV4Authorization(
         }
 
         string? credential = null, signedHeaders = null, signature = null;
-        foreach (var range in header.AsSpan(space + 1).Split(','))
+        // AWS separates the pairs with commas and spaces alike, so a stray space inside a value splits it.
+        foreach (var range in header.AsSpan(space + 1).SplitAny(',', ' '))
         {
             var pair = header.AsSpan(space + 1)[range].Trim();
             if (pair.IsEmpty)
