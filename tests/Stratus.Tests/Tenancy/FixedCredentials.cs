@@ -1,16 +1,15 @@
-using System.Diagnostics.CodeAnalysis;
-using Stratus.Tenancy.SigV4;
+using Stratus.Tenancy;
 
 namespace Stratus.Tests.Tenancy;
 
-/// <summary>A credential lookup holding one access key.</summary>
-public sealed class FixedCredentials(string knownKeyId, string knownSecret, string knownAccountId) : ICredentialLookup
+/// <summary>A secret lookup holding one access key.</summary>
+public sealed class FixedCredentials(string knownKeyId, string knownSecret, string knownAccountId) : ISecretLookup
 {
-    public bool TryGetSecret(string accessKeyId, [NotNullWhen(true)] out string? secret, [NotNullWhen(true)] out string? accountId)
+    public bool TryGetSecret(string accessKeyId, out string secret, out string accountId)
     {
         var known = accessKeyId == knownKeyId;
-        secret = known ? knownSecret : null;
-        accountId = known ? knownAccountId : null;
+        secret = known ? knownSecret : "";
+        accountId = known ? knownAccountId : "";
         return known;
     }
 }

@@ -25,11 +25,11 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
-    private readonly ICredentialLookup _credentials;
+    private readonly ISecretLookup _credentials;
     private readonly TimeProvider _time;
     private readonly string _region;
 
-    public SigV4Verifier(ICredentialLookup credentials, TimeProvider time, string region)
+    public SigV4Verifier(ISecretLookup credentials, TimeProvider time, string region)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(time);
