@@ -39,10 +39,7 @@ internal sealed class SqliteAccountStore : IAccountStore
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        command.ExecuteNonQuery();
+        database.EnsureSchema(Schema);
     }
 
     public IReadOnlyList<Account> ListAccounts() => QueryAccounts($"SELECT {AccountColumns} FROM accounts ORDER BY created, id", null);

@@ -71,6 +71,15 @@ internal sealed class SqliteDatabase
         }
     }
 
+    /// <summary>Runs a store's own schema (<c>CREATE TABLE IF NOT EXISTS</c> statements) when it is constructed.</summary>
+    public void EnsureSchema(string schema)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = schema;
+        command.ExecuteNonQuery();
+    }
+
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

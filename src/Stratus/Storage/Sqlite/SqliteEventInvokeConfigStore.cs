@@ -11,9 +11,7 @@ internal sealed class SqliteEventInvokeConfigStore : IEventInvokeConfigStore
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        database.EnsureSchema("""
             CREATE TABLE IF NOT EXISTS event_invoke_configs (
                 function_name TEXT NOT NULL,
                 qualifier TEXT NOT NULL,
@@ -24,8 +22,7 @@ internal sealed class SqliteEventInvokeConfigStore : IEventInvokeConfigStore
                 last_modified INTEGER NOT NULL,
                 PRIMARY KEY (function_name, qualifier)
             );
-            """;
-        command.ExecuteNonQuery();
+            """);
     }
 
     public IReadOnlyList<EventInvokeConfig> LoadAll()

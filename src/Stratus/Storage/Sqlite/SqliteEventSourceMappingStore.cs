@@ -24,10 +24,7 @@ internal sealed class SqliteEventSourceMappingStore : IEventSourceMappingStore
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        command.ExecuteNonQuery();
+        database.EnsureSchema(Schema);
     }
 
     public IReadOnlyList<EventSourceMapping> All()

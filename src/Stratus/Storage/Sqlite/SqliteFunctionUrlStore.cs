@@ -28,10 +28,7 @@ internal sealed class SqliteFunctionUrlStore : IFunctionUrlStore
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        command.ExecuteNonQuery();
+        database.EnsureSchema(Schema);
     }
 
     public IReadOnlyList<FunctionUrlConfig> LoadAll()

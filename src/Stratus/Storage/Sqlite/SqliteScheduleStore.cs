@@ -27,10 +27,7 @@ internal sealed class SqliteScheduleStore : IScheduleStore
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        command.ExecuteNonQuery();
+        database.EnsureSchema(Schema);
     }
 
     public IReadOnlyList<StoredSchedule> LoadAll()
