@@ -5,6 +5,9 @@ public sealed record FunctionDefinition
 {
     public required string Name { get; init; }
 
+    /// <summary>The account that owns the function; its ARNs carry this id.</summary>
+    public string AccountId { get; init; } = Hosting.StratusOptions.DefaultAccountId;
+
     public required string Runtime { get; init; }
 
     public required string Role { get; init; }
