@@ -68,7 +68,7 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
-        using var client = new StratusClient(uri);
+        using var client = new StratusClient(uri, ClientCredentials.Resolve(Environment.GetEnvironmentVariable));
         try
         {
             return await action(client);
@@ -76,6 +76,11 @@ internal static class CliApp
         catch (ApiException ex)
         {
             Console.Error.WriteLine($"{ex.ErrorType}: {ex.Message}");
+            if (ex.ErrorType is "MissingAuthenticationTokenException" or "UnrecognizedClientException" or "InvalidSignatureException")
+            {
+                Console.Error.WriteLine("Sign in with an access key: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_SHARED_CREDENTIALS_FILE and AWS_PROFILE (a server's first start writes DATA/credentials with profile [stratus]).");
+            }
+
             return ExitCodes.RequestFailed;
         }
         catch (UnreachableException ex)

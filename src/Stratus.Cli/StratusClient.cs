@@ -10,9 +10,13 @@ internal sealed class StratusClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public StratusClient(Uri endpoint)
+    /// <param name="credentials">The key to sign requests with; none sends them unsigned (for a server in development mode).</param>
+    public StratusClient(Uri endpoint, ClientCredentials? credentials)
     {
-        _http = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromMinutes(16) };
+        HttpMessageHandler handler = credentials is null
+            ? new HttpClientHandler()
+            : new Tenancy.SigV4.SigV4SigningHandler(credentials.AccessKeyId, credentials.Secret, credentials.Region);
+        _http = new HttpClient(handler) { BaseAddress = endpoint, Timeout = TimeSpan.FromMinutes(16) };
     }
 
     public async Task<JsonNode> SendAsync(HttpMethod method, string path, JsonNode? body = null, CancellationToken cancellationToken = default)

@@ -23,7 +23,7 @@ assert.ok(endpoint, 'Set STRATUS_ENDPOINT to a running Stratus server, e.g. http
 // A zip holding index.js: `exports.handler = async (event) => event;`
 const ECHO_ZIP = Buffer.from('UEsDBBQAAAAAAEITfF0oDJycKgAAACoAAAAIAAAAaW5kZXguanNleHBvcnRzLmhhbmRsZXIgPSBhc3luYyAoZXZlbnQpID0+IGV2ZW50OwpQSwECFAMUAAAAAABCE3xdKAycnCoAAAAqAAAACAAAAAAAAAAAAAAAgAEAAAAAaW5kZXguanNQSwUGAAAAAAEAAQA2AAAAUAAAAAAA', 'base64');
 const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:sdk-dead-letters';
-const client = new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+const client = new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } });
 const name = `sdk-async-${randomUUID().slice(0, 13)}`;
 
 after(async () => {

@@ -22,7 +22,7 @@ import {
 
 const endpoint = process.env.STRATUS_ENDPOINT;
 assert.ok(endpoint, 'Set STRATUS_ENDPOINT to a running Stratus server, e.g. http://127.0.0.1:9300');
-const client = new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+const client = new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } });
 const FunctionName = `url-${randomUUID().slice(0, 8)}`;
 
 after(async () => {

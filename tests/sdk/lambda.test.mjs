@@ -30,7 +30,7 @@ const ROLE = 'arn:aws:iam::123456789012:role/lambda-role';
 const LAST_MODIFIED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
 const WAIT = { maxWaitTime: 30 };
 
-const client = new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+const client = new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } });
 const created = new Set();
 
 after(async () => {

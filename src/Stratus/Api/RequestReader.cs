@@ -15,6 +15,11 @@ internal static class RequestReader
             throw LambdaException.TooLarge(tooLargeMessage);
         }
 
+        if (request.HttpContext.Features.Get<Tenancy.BufferedRequestBody>() is { } buffered)
+        {
+            return buffered.Bytes.Length <= limit ? buffered.Bytes : throw LambdaException.TooLarge(tooLargeMessage);
+        }
+
         if (request.ContentLength is { } declared)
         {
             // The common case: read straight into an array of the declared size.

@@ -68,6 +68,7 @@ public sealed class StratusServer : IAsyncDisposable
         }
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<Events.Urls.FunctionUrlMiddleware>();
+        app.UseMiddleware<Tenancy.AuthenticationMiddleware>();
         app.UseMiddleware<OffloadMiddleware>();
         app.MapNativeApi();
         app.MapControlApi();

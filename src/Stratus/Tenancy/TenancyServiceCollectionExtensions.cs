@@ -24,6 +24,10 @@ internal static class TenancyServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<AccountDirectory>>());
         });
         services.TryAddSingleton<ISecretLookup>(sp => sp.GetRequiredService<AccountDirectory>());
+        // Signature dates are checked against the wall clock, not the engine's clock: tests run the
+        // engine on fake time while their clients sign with the real one.
+        services.TryAddSingleton<SigV4.ISigV4Verifier>(sp => new SigV4.SigV4Verifier(
+            sp.GetRequiredService<ISecretLookup>(), TimeProvider.System, sp.GetRequiredService<IOptions<StratusOptions>>().Value.Region));
         return services;
     }
 }

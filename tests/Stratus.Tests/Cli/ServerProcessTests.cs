@@ -19,7 +19,7 @@ public sealed class ServerProcessTests
             var line = await server.StandardOutput.ReadLineAsync();
             Assert.NotNull(line);
             Assert.Matches(@"^Stratus listening on http://127\.0\.0\.1:\d+$", line);
-            using var http = new HttpClient { BaseAddress = new Uri(line["Stratus listening on ".Length..]) };
+            using var http = TestCredentials.Client(new Uri(line["Stratus listening on ".Length..]));
             Assert.Equal("ok", await http.GetStringAsync("/health"));
             var pid = await InvokeForPidAsync(http, "exports.handler = async () => process.pid;");
             Assert.True(Processes.IsAlive(pid));

@@ -16,12 +16,17 @@ public sealed class AwsCli
     private readonly string _endpoint;
     private readonly string _home;
     private readonly string _service;
+    private readonly string _accessKeyId;
+    private readonly string _secret;
 
     /// <param name="endpoint">The server, e.g. <c>http://127.0.0.1:5123</c>.</param>
     /// <param name="home">A private directory used as HOME and working directory.</param>
     /// <param name="service">The CLI's service command: <c>lambda</c>, or <c>sqs</c>.</param>
-    public AwsCli(string endpoint, string home, string service = "lambda")
+    /// <param name="accessKeyId">The key to sign with: the test servers' root key unless given.</param>
+    public AwsCli(string endpoint, string home, string service = "lambda", string accessKeyId = Infrastructure.TestCredentials.AccessKeyId, string secret = Infrastructure.TestCredentials.Secret)
     {
+        _accessKeyId = accessKeyId;
+        _secret = secret;
         _endpoint = endpoint;
         _home = home;
         _service = service;
@@ -41,8 +46,8 @@ public sealed class AwsCli
         start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
         start.Environment["HOME"] = _home;
         start.Environment["LANG"] = "C.UTF-8";
-        start.Environment["AWS_ACCESS_KEY_ID"] = "stratus-test-key";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "stratus-test-secret";
+        start.Environment["AWS_ACCESS_KEY_ID"] = _accessKeyId;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = _secret;
         start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
         start.Environment["AWS_CONFIG_FILE"] = Path.Combine(_home, "no-such-aws-config");
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_home, "no-such-aws-credentials");

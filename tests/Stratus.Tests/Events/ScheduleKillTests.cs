@@ -115,7 +115,7 @@ public sealed class ScheduleKillTests : IAsyncLifetime
         _server.BeginErrorReadLine();
         var line = await _server.StandardOutput.ReadLineAsync();
         Assert.NotNull(line);
-        return new HttpClient { BaseAddress = new Uri(line["Stratus listening on ".Length..]) };
+        return TestCredentials.Client(new Uri(line["Stratus listening on ".Length..]));
     }
 
     private static List<int> ProcessesOf(int server)

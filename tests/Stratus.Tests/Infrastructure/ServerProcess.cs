@@ -16,7 +16,7 @@ public sealed class ServerProcess : IAsyncDisposable, IDisposable
     {
         _process = process;
         _stderr = stderr;
-        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(1) };
+        Http = TestCredentials.Client(address, timeout: TimeSpan.FromMinutes(1));
     }
 
     public HttpClient Http { get; }

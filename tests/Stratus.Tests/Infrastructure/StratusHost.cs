@@ -20,7 +20,7 @@ public sealed class StratusHost : IAsyncDisposable
         _ownsData = ownsData;
         Server = server;
         DataDirectory = dataDirectory;
-        Http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+        Http = TestCredentials.Client(server.Address);
     }
 
     public StratusServer Server { get; }
@@ -53,6 +53,8 @@ public sealed class StratusHost : IAsyncDisposable
             options =>
             {
                 options.DataDirectory = data;
+                options.RootAccessKeyId = TestCredentials.AccessKeyId;
+                options.RootSecretAccessKey = TestCredentials.Secret;
                 configure?.Invoke(options);
             },
             services: collection =>

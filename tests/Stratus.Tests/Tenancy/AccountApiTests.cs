@@ -114,7 +114,7 @@ public sealed class AccountApiTests : IDisposable
     public async Task AccountApi_CreateListDisableEnable_KeysShowTheSecretOnlyOnCreation()
     {
         await using var server = await StartAsync();
-        using var http = new HttpClient { BaseAddress = server.Address };
+        using var http = RootClient(server);
         var lookup = server.Services.GetRequiredService<ISecretLookup>();
 
         var created = await SendAsync(http, HttpMethod.Post, "/stratus/v1/accounts", """{"Name":"team-a","Quotas":{"ConcurrencyLimit":50,"MaxFunctions":20}}""");
@@ -213,10 +213,17 @@ public sealed class AccountApiTests : IDisposable
             logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace),
             services => services.AddSingleton(new TenancyConsole(_console)));
 
-    private static async Task<string> Get(StratusServer server, string path)
+    private async Task<string> Get(StratusServer server, string path)
     {
-        using var http = new HttpClient { BaseAddress = server.Address };
+        using var http = RootClient(server);
         return await http.GetStringAsync(path);
+    }
+
+    /// <summary>A client signing with the root key the first start wrote to the credentials file.</summary>
+    private HttpClient RootClient(StratusServer server)
+    {
+        var credentials = File.ReadAllText(Path.Combine(_data, RootAccount.CredentialsFileName));
+        return TestCredentials.Client(server.Address, Line(credentials, "aws_access_key_id = "), Line(credentials, "aws_secret_access_key = "));
     }
 
     private static async Task<(HttpStatusCode Status, string Body, JsonNode? Json)> SendAsync(HttpClient http, HttpMethod method, string path, string? body = null)
@@ -235,8 +242,17 @@ public sealed class AccountApiTests : IDisposable
     private static string Line(string text, string prefix) =>
         text.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..];
 
-    private static Task<ExternalTool.Output> StratusAsync(string endpoint, params string[] args) =>
-        ExternalTool.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "stratus.dll"), .. args, "--endpoint", endpoint], new Dictionary<string, string> { ["NO_COLOR"] = "1", ["COLUMNS"] = "200" });
+    /// <summary>The CLI as the first start tells a user to run it: with the credentials file's [stratus] profile.</summary>
+    private Task<ExternalTool.Output> StratusAsync(string endpoint, params string[] args) =>
+        ExternalTool.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "stratus.dll"), .. args, "--endpoint", endpoint], new Dictionary<string, string>
+        {
+            ["NO_COLOR"] = "1",
+            ["COLUMNS"] = "200",
+            ["AWS_ACCESS_KEY_ID"] = "",
+            ["AWS_SECRET_ACCESS_KEY"] = "",
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_data, RootAccount.CredentialsFileName),
+            ["AWS_PROFILE"] = RootAccount.Profile,
+        });
 
     /// <summary>Keeps every formatted log line, with its arguments, so a test can look for a secret in them.</summary>
     private sealed class CapturingLoggerProvider : ILoggerProvider

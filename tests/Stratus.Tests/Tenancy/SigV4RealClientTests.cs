@@ -161,12 +161,12 @@ public sealed class SigV4RealClientTests : IClassFixture<SigV4RealClientTests.Ca
             Directory.CreateDirectory(home);
             try
             {
-                var lambda = new AwsCli(endpoint, home);
+                var lambda = new AwsCli(endpoint, home, "lambda", "stratus-test-key", "stratus-test-secret");
                 await Take("cli list-functions", () => lambda.RunAsync("list-functions"));
                 await Take("cli get-function", () => lambda.RunAsync("get-function", "--function-name", Arn));
                 await Take("cli invoke", () => lambda.RunAsync("invoke", "--function-name", "my-fn", "--cli-binary-format", "raw-in-base64-out",
                     "--payload", "{\"hello\":\"cli\"}", Path.Combine(home, "out.json")));
-                await Take("cli sqs list-queues", () => new AwsCli(endpoint, home, "sqs").RunAsync("list-queues"));
+                await Take("cli sqs list-queues", () => new AwsCli(endpoint, home, "sqs", "stratus-test-key", "stratus-test-secret").RunAsync("list-queues"));
 
                 var root = AppContext.BaseDirectory[..AppContext.BaseDirectory.IndexOf("/tests/", StringComparison.Ordinal)];
                 var environment = new Dictionary<string, string>

@@ -70,6 +70,16 @@ internal static class SqsApi
         }
     }
 
+    /// <summary>An error in the protocol the request came in: JSON 1.0 with X-Amz-Target, else the query protocol's XML.</summary>
+    internal static Task WriteProtocolErrorAsync(HttpContext context, SqsException error)
+    {
+        var requestId = Guid.NewGuid().ToString();
+        context.Response.Headers["x-amzn-RequestId"] = requestId;
+        return context.Request.Headers.ContainsKey("X-Amz-Target")
+            ? WriteErrorAsync(context, error)
+            : SqsQueryApi.WriteErrorAsync(context, error, requestId);
+    }
+
     private static Task WriteErrorAsync(HttpContext context, SqsException error)
     {
         context.Response.Headers["x-amzn-query-error"] = $"{error.QueryCode};{(error.StatusCode >= 500 ? "Receiver" : "Sender")}";
@@ -79,7 +89,8 @@ internal static class SqsApi
 
     private static string ErrorPrefix(string code) => code switch
     {
-        "UnknownOperationException" or "SerializationException" => "com.amazon.coral.service#",
+        "UnknownOperationException" or "SerializationException" or "InvalidSignatureException" or "UnrecognizedClientException"
+            or "IncompleteSignatureException" or "MissingAuthenticationTokenException" or "AccessDeniedException" => "com.amazon.coral.service#",
         _ => "com.amazonaws.sqs#",
     };
 

@@ -66,19 +66,23 @@ internal static class SqsQueryApi
         }
         catch (SqsException error) when (!context.Response.HasStarted)
         {
-            await WriteAsync(context, error.StatusCode, writer =>
-            {
-                writer.WriteStartElement("ErrorResponse", Namespace);
-                writer.WriteStartElement("Error");
-                writer.WriteElementString("Type", error.StatusCode >= 500 ? "Receiver" : "Sender");
-                writer.WriteElementString("Code", error.QueryCode);
-                writer.WriteElementString("Message", error.Message);
-                writer.WriteEndElement();
-                writer.WriteElementString("RequestId", requestId);
-                writer.WriteEndElement();
-            });
+            await WriteErrorAsync(context, error, requestId);
         }
     }
+
+    /// <summary>SQS's XML ErrorResponse.</summary>
+    public static Task WriteErrorAsync(HttpContext context, SqsException error, string requestId) =>
+        WriteAsync(context, error.StatusCode, writer =>
+        {
+            writer.WriteStartElement("ErrorResponse", Namespace);
+            writer.WriteStartElement("Error");
+            writer.WriteElementString("Type", error.StatusCode >= 500 ? "Receiver" : "Sender");
+            writer.WriteElementString("Code", error.QueryCode);
+            writer.WriteElementString("Message", error.Message);
+            writer.WriteEndElement();
+            writer.WriteElementString("RequestId", requestId);
+            writer.WriteEndElement();
+        });
 
     /// <summary>Reads the members under <paramref name="prefix"/> (<c>""</c>, or <c>…Entry.3.</c>) into JSON.</summary>
     private static JsonObject Read(Dictionary<string, StringValues> form, string prefix)
