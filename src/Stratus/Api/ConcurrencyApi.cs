@@ -24,7 +24,7 @@ internal static class ConcurrencyApi
 
     private static async Task<IResult> PutProvisionedAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, ConcurrencyLimits limits, IFunctionStore store, ExecutionEngine engine, TimeProvider time)
     {
-        var function = Latest(fn, registry, mapper);
+        var function = Latest(context, fn, registry, mapper);
         var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.PutProvisionedConcurrencyRequest);
         if (request.ProvisionedConcurrentExecutions is not { } count || count < 1)
         {
@@ -45,9 +45,9 @@ internal static class ConcurrencyApi
         return Results.Json(Provisioned(count, ready, time), ApiJson.Default.ProvisionedConcurrencyOutput);
     }
 
-    private static IResult GetProvisioned(string fn, FunctionRegistry registry, FunctionMapper mapper, ExecutionEngine engine, TimeProvider time)
+    private static IResult GetProvisioned(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, ExecutionEngine engine, TimeProvider time)
     {
-        var function = Latest(fn, registry, mapper);
+        var function = Latest(context, fn, registry, mapper);
         var count = engine.ProvisionedFor(function.Name);
         if (count == 0)
         {
@@ -57,9 +57,9 @@ internal static class ConcurrencyApi
         return Results.Json(Provisioned(count, engine.ProvisionedReady(function.Name), time), ApiJson.Default.ProvisionedConcurrencyOutput);
     }
 
-    private static async Task<IResult> DeleteProvisionedAsync(string fn, FunctionRegistry registry, FunctionMapper mapper, IFunctionStore store, ExecutionEngine engine)
+    private static async Task<IResult> DeleteProvisionedAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, IFunctionStore store, ExecutionEngine engine)
     {
-        var function = Latest(fn, registry, mapper);
+        var function = Latest(context, fn, registry, mapper);
         store.SetProvisionedConcurrency(function.Name, null);
         await engine.ProvisionAsync(function, 0, TimeSpan.Zero);
         return Results.StatusCode(StatusCodes.Status204NoContent);
@@ -70,7 +70,7 @@ internal static class ConcurrencyApi
 
     private static async Task<IResult> PutAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, ConcurrencyLimits limits, IFunctionStore store)
     {
-        var function = Latest(fn, registry, mapper);
+        var function = Latest(context, fn, registry, mapper);
         var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.PutFunctionConcurrencyRequest);
         if (request.ReservedConcurrentExecutions is not { } reserved)
         {
@@ -101,22 +101,22 @@ internal static class ConcurrencyApi
         return Results.Json(new FunctionConcurrency(reserved), ApiJson.Default.FunctionConcurrency);
     }
 
-    private static IResult Get(string fn, FunctionRegistry registry, FunctionMapper mapper, ConcurrencyLimits limits)
+    private static IResult Get(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, ConcurrencyLimits limits)
     {
-        var function = Latest(fn, registry, mapper);
+        var function = Latest(context, fn, registry, mapper);
         return Results.Json(new FunctionConcurrency(limits.ReservedFor(function.Name)), ApiJson.Default.FunctionConcurrency);
     }
 
-    private static IResult Delete(string fn, FunctionRegistry registry, FunctionMapper mapper, ConcurrencyLimits limits, IFunctionStore store)
+    private static IResult Delete(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, ConcurrencyLimits limits, IFunctionStore store)
     {
-        var function = Latest(fn, registry, mapper);
+        var function = Latest(context, fn, registry, mapper);
         limits.TryReserve(function.Name, null);
         store.SetReservedConcurrency(function.Name, null);
         return Results.StatusCode(StatusCodes.Status204NoContent);
     }
 
     /// <summary>Concurrency is set on the function itself: a name or unqualified ARN.</summary>
-    private static FunctionDefinition Latest(string fn, FunctionRegistry registry, FunctionMapper mapper)
+    private static FunctionDefinition Latest(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
     {
         var reference = FunctionArn.Parse(fn);
         if (reference.Qualifier is not null)
@@ -124,6 +124,7 @@ internal static class ConcurrencyApi
             throw LambdaException.InvalidParameter("This operation does not support a qualified function name or ARN.");
         }
 
-        return registry.Get(reference.Name, mapper.Arn(reference.Name));
+        var name = mapper.Scoped(context, reference);
+        return registry.Get(name, mapper.Arn(name));
     }
 }

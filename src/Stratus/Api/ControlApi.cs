@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Stratus.Functions;
+using Stratus.Tenancy;
 
 namespace Stratus.Api;
 
@@ -43,7 +44,7 @@ internal static class ControlApi
         var created = registry.Create(
             new FunctionDefinition
             {
-                Name = reference.Name,
+                Name = mapper.Owned(context, reference.Name),
                 Runtime = Required(request.Runtime, "Runtime"),
                 Role = Required(request.Role, "Role"),
                 Handler = request.Handler ?? "",
@@ -71,7 +72,7 @@ internal static class ControlApi
         }
 
         var marker = context.Request.Query["Marker"].ToString();
-        var (page, next) = registry.List(marker.Length == 0 ? null : DecodeMarker(marker), max);
+        var (page, next) = registry.List(context.GetCaller().AccountId, marker.Length == 0 ? null : DecodeMarker(marker), max);
         var body = new ListFunctionsResponse([.. page.Select(mapper.Configuration)], next is null ? null : EncodeMarker(next));
         return Json(body, ApiJson.Default.ListFunctionsResponse);
     }
@@ -79,7 +80,8 @@ internal static class ControlApi
     private static IResult Get(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, Execution.ConcurrencyLimits concurrency)
     {
         var function = Resolve(context, fn, registry, mapper);
-        var location = $"{context.Request.Scheme}://{context.Request.Host}/stratus/v1/functions/{Uri.EscapeDataString(function.Name)}/code";
+        var links = context.RequestServices.GetRequiredService<CodeLinks>();
+        var location = $"{context.Request.Scheme}://{context.Request.Host}{links.Create(CodeStore.HexFromBase64(function.CodeSha256))}";
         var body = new GetFunctionResponse(mapper.Configuration(function), new FunctionCodeLocation("S3", location), [])
         {
             Concurrency = concurrency.ReservedFor(function.Name) is { } reserved ? new FunctionConcurrency(reserved) : null,
@@ -92,9 +94,9 @@ internal static class ControlApi
 
     private static async Task<IResult> UpdateConfigurationAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
     {
-        var reference = ResolveLatest(fn);
+        var name = ResolveLatest(context, fn, mapper);
         var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.UpdateFunctionConfigurationRequest);
-        var updated = registry.Update(reference.Name, mapper.Arn(reference.Name), request.RevisionId, current => current with
+        var updated = registry.Update(name, mapper.Arn(name), request.RevisionId, current => current with
         {
             Runtime = request.Runtime ?? current.Runtime,
             Role = request.Role ?? current.Role,
@@ -111,17 +113,17 @@ internal static class ControlApi
 
     private static async Task<IResult> UpdateCodeAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
     {
-        var reference = ResolveLatest(fn);
+        var name = ResolveLatest(context, fn, mapper);
         var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.UpdateFunctionCodeRequest);
         var zip = DecodeZip(request.ZipFile, request.S3Bucket ?? request.ImageUri);
-        var arn = mapper.Arn(reference.Name);
+        var arn = mapper.Arn(name);
         if (request.DryRun == true)
         {
-            var current = registry.Get(reference.Name, arn);
+            var current = registry.Get(name, arn);
             return Json(mapper.Configuration(current), ApiJson.Default.FunctionConfigurationOutput);
         }
 
-        var updated = registry.UpdateCode(reference.Name, arn, zip, request.RevisionId);
+        var updated = registry.UpdateCode(name, arn, zip, request.RevisionId);
         return Json(mapper.Configuration(updated), ApiJson.Default.FunctionConfigurationOutput);
     }
 
@@ -129,9 +131,10 @@ internal static class ControlApi
     {
         var reference = FunctionArn.Parse(fn);
         var qualifier = Qualifier(context, reference);
+        var name = mapper.Scoped(context, reference);
         if (qualifier is not null and not "$LATEST")
         {
-            throw LambdaException.NotFound($"Function not found: {mapper.Arn(reference.Name, qualifier)}");
+            throw LambdaException.NotFound($"Function not found: {mapper.Arn(name, qualifier)}");
         }
 
         if (qualifier == "$LATEST")
@@ -139,14 +142,14 @@ internal static class ControlApi
             throw LambdaException.InvalidParameter("$LATEST version cannot be deleted without deleting the function.");
         }
 
-        registry.Delete(reference.Name, mapper.Arn(reference.Name));
-        concurrency.TryReserve(reference.Name, null);
+        registry.Delete(name, mapper.Arn(name));
+        concurrency.TryReserve(name, null);
         return Results.StatusCode(StatusCodes.Status204NoContent);
     }
 
-    private static IResult AccountSettings(FunctionRegistry registry, Execution.ConcurrencyLimits limits)
+    private static IResult AccountSettings(HttpContext context, FunctionRegistry registry, Execution.ConcurrencyLimits limits)
     {
-        var functions = registry.All;
+        var functions = registry.OwnedBy(context.GetCaller().AccountId).ToList();
         var total = functions.Sum(f => f.CodeSize);
         var body = new AccountSettingsResponse(
             new AccountLimit(75L * 1024 * 1024 * 1024, FunctionLimits.MaxUnzippedBytes, FunctionLimits.MaxZipBytes, limits.AccountLimit, limits.Unreserved),
@@ -164,13 +167,14 @@ internal static class ControlApi
         qualifier = Qualifier(context, reference);
         if (qualifier is not null and not "$LATEST")
         {
-            throw LambdaException.NotFound($"Function not found: {mapper.Arn(reference.Name, qualifier)}");
+            throw LambdaException.NotFound($"Function not found: {mapper.Arn(mapper.Scoped(context, reference), qualifier)}");
         }
 
-        return registry.Get(reference.Name, mapper.Arn(reference.Name, qualifier));
+        var name = mapper.Scoped(context, reference);
+        return registry.Get(name, mapper.Arn(name, qualifier));
     }
 
-    private static FunctionArn ResolveLatest(string fn)
+    private static string ResolveLatest(HttpContext context, string fn, FunctionMapper mapper)
     {
         var reference = FunctionArn.Parse(fn);
         if (reference.Qualifier is not null)
@@ -178,7 +182,7 @@ internal static class ControlApi
             throw LambdaException.InvalidParameter("Only $LATEST can be updated; remove the qualifier from the function name.");
         }
 
-        return reference;
+        return mapper.Scoped(context, reference);
     }
 
     private static string? Qualifier(HttpContext context, FunctionArn reference)

@@ -11,11 +11,40 @@ internal sealed class FunctionMapper
 
     public FunctionMapper(StratusOptions options) => _options = options;
 
-    public string Arn(string name, string? qualifier = null) => FunctionArn.Format(_options.Region, _options.AccountId, name, qualifier);
+    /// <summary>The ARN of a function by its registry name (see <see cref="FunctionNames"/>).</summary>
+    public string Arn(string name, string? qualifier = null) =>
+        FunctionArn.Format(_options.Region, FunctionNames.Owner(name, _options.AccountId), FunctionNames.Display(name), qualifier);
+
+    /// <summary>
+    /// The registry name of the function a request names: one of the caller's own, or, by an ARN with
+    /// another account id, that account's, which only the root account may address. To anyone else a
+    /// function of another account does not exist.
+    /// </summary>
+    public string Scoped(Microsoft.AspNetCore.Http.HttpContext context, FunctionArn reference)
+    {
+        var caller = Tenancy.CallerExtensions.GetCaller(context);
+        var account = reference.AccountId ?? caller.AccountId;
+        if (account != caller.AccountId && !caller.IsRoot)
+        {
+            throw Api.LambdaException.NotFound($"Function not found: {FunctionArn.Format(_options.Region, caller.AccountId, reference.Name, reference.Qualifier)}");
+        }
+
+        return FunctionNames.Key(account, reference.Name, _options.AccountId);
+    }
+
+    /// <summary>The registry name for a new function of the caller's account.</summary>
+    public string Owned(Microsoft.AspNetCore.Http.HttpContext context, string name) =>
+        FunctionNames.Key(Tenancy.CallerExtensions.GetCaller(context).AccountId, name, _options.AccountId);
+
+    /// <summary>The registry name of <paramref name="name"/> in <paramref name="accountId"/>.</summary>
+    public string KeyOf(string accountId, string name) => FunctionNames.Key(accountId, name, _options.AccountId);
+
+    /// <summary>The account a registry name belongs to.</summary>
+    public string OwnerOf(string name) => FunctionNames.Owner(name, _options.AccountId);
 
     public FunctionConfigurationOutput Configuration(FunctionDefinition function) => new()
     {
-        FunctionName = function.Name,
+        FunctionName = function.FunctionName,
         FunctionArn = Arn(function.Name),
         Runtime = function.Runtime,
         Role = function.Role,
@@ -31,7 +60,7 @@ internal sealed class FunctionMapper
         Environment = function.Environment.Count == 0 ? null : new EnvironmentOutput(function.Environment.ToDictionary()),
         RevisionId = function.RevisionId,
         DeadLetterConfig = function.DeadLetterTargetArn is { } target ? new DeadLetterConfigModel { TargetArn = target } : null,
-        LoggingConfig = new LoggingConfigOutput("Text", "/aws/lambda/" + function.Name),
+        LoggingConfig = new LoggingConfigOutput("Text", "/aws/lambda/" + function.FunctionName),
     };
 
     /// <summary>Lambda's own timestamp format, e.g. <c>2024-01-01T00:00:00.000+0000</c>.</summary>

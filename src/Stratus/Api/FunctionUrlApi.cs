@@ -69,8 +69,8 @@ internal static class FunctionUrlApi
 
     private static IResult List(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, FunctionUrls urls, IOptions<StratusOptions> options)
     {
-        var reference = FunctionArn.Parse(fn);
-        registry.Get(reference.Name, mapper.Arn(reference.Name));
+        var name = mapper.Scoped(context, FunctionArn.Parse(fn));
+        registry.Get(name, mapper.Arn(name));
         var max = RequestReader.ReadIntQuery(context.Request, "MaxItems") ?? MaxListItems;
         if (max is < 1 or > MaxListItems)
         {
@@ -85,7 +85,7 @@ internal static class FunctionUrlApi
             throw LambdaException.InvalidParameter("Invalid marker: " + marker);
         }
 
-        var all = urls.ForFunction(reference.Name);
+        var all = urls.ForFunction(name);
         var page = all.Skip(start).Take(max).Select(c => Output(context, c, mapper, options.Value)).ToList();
         var next = start + page.Count < all.Count ? (start + page.Count).ToString(CultureInfo.InvariantCulture) : null;
         return ControlApi.Json(new ListFunctionUrlConfigsResponse(page, next), FunctionUrlJson.Default.ListFunctionUrlConfigsResponse);
@@ -105,13 +105,14 @@ internal static class FunctionUrlApi
         }
 
         var qualifier = query.Length > 0 ? query : reference.Qualifier;
+        var name = mapper.Scoped(context, reference);
         if (qualifier is not null and not "$LATEST")
         {
-            throw LambdaException.NotFound($"Function not found: {mapper.Arn(reference.Name, qualifier)}");
+            throw LambdaException.NotFound($"Function not found: {mapper.Arn(name, qualifier)}");
         }
 
-        registry.Get(reference.Name, mapper.Arn(reference.Name));
-        return (reference.Name, null);
+        registry.Get(name, mapper.Arn(name));
+        return (name, null);
     }
 
     private static LambdaException NoUrl() => LambdaException.NotFound("The resource you requested does not exist.");

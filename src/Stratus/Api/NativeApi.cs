@@ -16,6 +16,7 @@ internal static class NativeApi
         endpoints.MapGet("/health", () => Results.Text("ok"));
         endpoints.MapGet("/stratus/v1/functions/{name}/logs", LogsAsync);
         endpoints.MapGet("/stratus/v1/functions/{name}/code", Code);
+        endpoints.MapGet(CodeLinks.Prefix + "{sha}", LinkedCode);
         endpoints.MapGet("/stratus/v1/functions/{name}/stats", Stats);
         endpoints.MapPut("/stratus/v1/functions/{name}/network", PutNetworkAsync);
         endpoints.MapGet("/stratus/v1/functions/{name}/network", GetNetwork);
@@ -30,13 +31,12 @@ internal static class NativeApi
             throw LambdaException.InvalidParameter($"limit must be between 1 and {MaxLogRecords}");
         }
 
-        var reference = FunctionArn.Parse(name);
-        registry.Get(reference.Name, mapper.Arn(reference.Name));
+        var function = Find(context, name, registry, mapper);
         await logs.FlushAsync();
-        var events = logs.Tail(reference.Name, limit)
+        var events = logs.Tail(function.Name, limit)
             .Select(record => new LogRecordOutput(record.RequestId, FunctionMapper.FormatLastModified(record.Timestamp), record.Text))
             .ToList();
-        return ControlApi.Json(new LogsResponse(reference.Name, events), ApiJson.Default.LogsResponse);
+        return ControlApi.Json(new LogsResponse(function.FunctionName, events), ApiJson.Default.LogsResponse);
     }
 
     /// <summary>
@@ -45,42 +45,55 @@ internal static class NativeApi
     /// </summary>
     private static async Task<IResult> PutNetworkAsync(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper, Execution.ExecutionEngine engine)
     {
-        var reference = FunctionArn.Parse(name);
+        var function = Find(context, name, registry, mapper);
         var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.PutNetworkRequest);
         if (request.NetworkAccess is not { } access)
         {
             throw LambdaException.InvalidParameter("NetworkAccess must be true or false");
         }
 
-        var arn = mapper.Arn(reference.Name);
-        var function = registry.Get(reference.Name, arn);
         if (function.NetworkAccess != access)
         {
-            function = registry.Update(reference.Name, arn, null, current => current with { NetworkAccess = access });
+            function = registry.Update(function.Name, mapper.Arn(function.Name), null, current => current with { NetworkAccess = access });
         }
 
-        return ControlApi.Json(new NetworkOutput(function.Name, function.NetworkAccess, engine.Isolation.NetworkNamespaces), ApiJson.Default.NetworkOutput);
+        return ControlApi.Json(new NetworkOutput(function.FunctionName, function.NetworkAccess, engine.Isolation.NetworkNamespaces), ApiJson.Default.NetworkOutput);
     }
 
-    private static IResult GetNetwork(string name, FunctionRegistry registry, FunctionMapper mapper, Execution.ExecutionEngine engine)
+    private static IResult GetNetwork(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper, Execution.ExecutionEngine engine)
     {
-        var reference = FunctionArn.Parse(name);
-        var function = registry.Get(reference.Name, mapper.Arn(reference.Name));
-        return ControlApi.Json(new NetworkOutput(function.Name, function.NetworkAccess, engine.Isolation.NetworkNamespaces), ApiJson.Default.NetworkOutput);
+        var function = Find(context, name, registry, mapper);
+        return ControlApi.Json(new NetworkOutput(function.FunctionName, function.NetworkAccess, engine.Isolation.NetworkNamespaces), ApiJson.Default.NetworkOutput);
     }
 
-    private static IResult Stats(string name, FunctionRegistry registry, FunctionMapper mapper, Execution.ExecutionEngine engine)
+    private static IResult Stats(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper, Execution.ExecutionEngine engine)
     {
-        var reference = FunctionArn.Parse(name);
-        registry.Get(reference.Name, mapper.Arn(reference.Name));
-        return ControlApi.Json(engine.Snapshot(reference.Name), ApiJson.Default.FunctionStatsSnapshot);
+        var function = Find(context, name, registry, mapper);
+        return ControlApi.Json(engine.Snapshot(function.Name), ApiJson.Default.FunctionStatsSnapshot);
     }
 
-    private static IResult Code(string name, FunctionRegistry registry, FunctionMapper mapper)
+    private static IResult Code(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper)
     {
-        var reference = FunctionArn.Parse(name);
-        var function = registry.Get(reference.Name, mapper.Arn(reference.Name));
+        var function = Find(context, name, registry, mapper);
         var path = registry.Code.ZipPath(CodeStore.HexFromBase64(function.CodeSha256));
-        return Results.File(path, "application/zip", function.Name + ".zip");
+        return Results.File(path, "application/zip", function.FunctionName + ".zip");
+    }
+
+    /// <summary>A GetFunction Code.Location link: no signature, but the link's own, unexpired.</summary>
+    private static IResult LinkedCode(HttpContext context, string sha, FunctionRegistry registry, CodeLinks links)
+    {
+        var query = context.Request.Query;
+        if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower) || !links.IsValid(sha, query["Expires"].ToString(), query["Signature"].ToString()))
+        {
+            throw new LambdaException(StatusCodes.Status403Forbidden, "AccessDeniedException", "The code link is invalid or has expired; call GetFunction for a new one.");
+        }
+
+        return Results.File(registry.Code.ZipPath(sha), "application/zip", sha + ".zip");
+    }
+
+    private static FunctionDefinition Find(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper)
+    {
+        var key = mapper.Scoped(context, FunctionArn.Parse(name));
+        return registry.Get(key, mapper.Arn(key));
     }
 }

@@ -15,15 +15,24 @@ internal static class ScheduleApi
     public static void MapScheduleApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPut("/stratus/v1/schedules/{name}", PutAsync);
-        endpoints.MapGet("/stratus/v1/schedules/{name}", (string name, Scheduler scheduler, FunctionMapper mapper) => Output(scheduler.Get(name), scheduler, mapper));
+        endpoints.MapGet("/stratus/v1/schedules/{name}", (HttpContext context, string name, Scheduler scheduler, FunctionMapper mapper) => Output(Owned(context, name, scheduler, mapper), scheduler, mapper));
         endpoints.MapGet("/stratus/v1/schedules", List);
-        endpoints.MapDelete("/stratus/v1/schedules/{name}", (string name, Scheduler scheduler) =>
+        endpoints.MapDelete("/stratus/v1/schedules/{name}", (HttpContext context, string name, Scheduler scheduler, FunctionMapper mapper) =>
         {
+            Owned(context, name, scheduler, mapper);
             scheduler.Delete(name);
             return Results.NoContent();
         });
-        endpoints.MapPost("/stratus/v1/schedules/{name}/enable", (string name, Scheduler scheduler, FunctionMapper mapper) => Output(scheduler.SetState(name, ScheduleState.Enabled), scheduler, mapper));
-        endpoints.MapPost("/stratus/v1/schedules/{name}/disable", (string name, Scheduler scheduler, FunctionMapper mapper) => Output(scheduler.SetState(name, ScheduleState.Disabled), scheduler, mapper));
+        endpoints.MapPost("/stratus/v1/schedules/{name}/enable", (HttpContext context, string name, Scheduler scheduler, FunctionMapper mapper) =>
+        {
+            Owned(context, name, scheduler, mapper);
+            return Output(scheduler.SetState(name, ScheduleState.Enabled), scheduler, mapper);
+        });
+        endpoints.MapPost("/stratus/v1/schedules/{name}/disable", (HttpContext context, string name, Scheduler scheduler, FunctionMapper mapper) =>
+        {
+            Owned(context, name, scheduler, mapper);
+            return Output(scheduler.SetState(name, ScheduleState.Disabled), scheduler, mapper);
+        });
     }
 
     private static async Task<IResult> PutAsync(HttpContext context, string name, Scheduler scheduler, FunctionRegistry registry, FunctionMapper mapper)
@@ -41,9 +50,16 @@ internal static class ScheduleApi
         }
 
         // A schedule needs an existing function when it is made; one deleted later shows the error on its ticks.
-        if (!registry.TryGet(function.Name, out _))
+        var key = mapper.Scoped(context, function);
+        if (!registry.TryGet(key, out _))
         {
-            throw LambdaException.NotFound($"Function not found: {mapper.Arn(function.Name)}");
+            throw LambdaException.NotFound($"Function not found: {mapper.Arn(key)}");
+        }
+
+        // Schedule names are unique on the server; another account's schedule is not replaced.
+        if (scheduler.TryGet(name, out var existing) && !Visible(context, existing.Definition, mapper))
+        {
+            throw LambdaException.Conflict($"The schedule name {name} is taken; choose another.");
         }
 
         var state = request.State switch
@@ -58,7 +74,7 @@ internal static class ScheduleApi
             "CATCH_UP_ONCE" => MissedTicks.CatchUpOnce,
             _ => throw ScheduleErrors.Validation($"MissedTicks must be SKIP or CATCH_UP_ONCE, not {request.MissedTicks}."),
         };
-        var target = new ScheduleTarget(function.Name, request.Target.Qualifier ?? function.Qualifier, request.Target.Input);
+        var target = new ScheduleTarget(key, request.Target.Qualifier ?? function.Qualifier, request.Target.Input);
         var view = scheduler.Put(name, request.ScheduleExpression ?? "", request.ScheduleExpressionTimezone, state, target, missed);
         return Output(view, scheduler, mapper);
     }
@@ -73,10 +89,20 @@ internal static class ScheduleApi
 
         var prefix = context.Request.Query["NamePrefix"].ToString();
         var token = context.Request.Query["NextToken"].ToString();
-        var page = scheduler.List(prefix.Length == 0 ? null : prefix, token.Length == 0 ? null : token, limit);
+        var page = scheduler.List(prefix.Length == 0 ? null : prefix, token.Length == 0 ? null : token, limit, d => Visible(context, d, mapper));
         var next = page.Count == limit ? page[^1].Definition.Name : null;
         return ControlApi.Json(new ListSchedulesResponse(page.Select(v => Map(v, scheduler, mapper)).ToList(), next), ScheduleApiJson.Default.ListSchedulesResponse);
     }
+
+    /// <summary>A schedule belongs to the account of the function it targets; to other accounts it does not exist.</summary>
+    private static ScheduleView Owned(HttpContext context, string name, Scheduler scheduler, FunctionMapper mapper)
+    {
+        var view = scheduler.Get(name);
+        return Visible(context, view.Definition, mapper) ? view : throw ScheduleErrors.NotFound(name);
+    }
+
+    private static bool Visible(HttpContext context, ScheduleDefinition definition, FunctionMapper mapper) =>
+        mapper.OwnerOf(definition.Target.FunctionName) == Tenancy.CallerExtensions.GetCaller(context).AccountId;
 
     private static IResult Output(ScheduleView view, Scheduler scheduler, FunctionMapper mapper) =>
         ControlApi.Json(Map(view, scheduler, mapper), ScheduleApiJson.Default.ScheduleOutput);
@@ -91,7 +117,7 @@ internal static class ScheduleApi
             definition.ScheduleExpression,
             definition.ScheduleExpressionTimezone,
             definition.State == ScheduleState.Enabled ? "ENABLED" : "DISABLED",
-            new ScheduleTargetOutput(definition.Target.FunctionName, mapper.Arn(definition.Target.FunctionName, definition.Target.Qualifier), definition.Target.Qualifier, definition.Target.Input),
+            new ScheduleTargetOutput(Functions.FunctionNames.Display(definition.Target.FunctionName), mapper.Arn(definition.Target.FunctionName, definition.Target.Qualifier), definition.Target.Qualifier, definition.Target.Input),
             definition.MissedTicks == MissedTicks.Skip ? "SKIP" : "CATCH_UP_ONCE",
             Utc(definition.CreationDate),
             Utc(definition.LastModificationDate),

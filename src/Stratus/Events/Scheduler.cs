@@ -80,6 +80,15 @@ internal sealed partial class Scheduler : IAsyncDisposable
         }
     }
 
+    public bool TryGet(string name, out ScheduleView view)
+    {
+        lock (_lock)
+        {
+            view = _entries.TryGetValue(name, out var entry) ? View(entry, _time.GetUtcNow()) : default!;
+            return entry is not null;
+        }
+    }
+
     public ScheduleView Get(string name)
     {
         lock (_lock)
@@ -89,13 +98,14 @@ internal sealed partial class Scheduler : IAsyncDisposable
     }
 
     /// <summary>Schedules in name order after <paramref name="after"/>, at most <paramref name="limit"/>, optionally only names starting with a prefix.</summary>
-    public IReadOnlyList<ScheduleView> List(string? prefix, string? after, int limit)
+    public IReadOnlyList<ScheduleView> List(string? prefix, string? after, int limit, Func<ScheduleDefinition, bool>? visible = null)
     {
         lock (_lock)
         {
             var now = _time.GetUtcNow();
             return _entries.Values
                 .Where(e => (prefix is null || e.Definition.Name.StartsWith(prefix, StringComparison.Ordinal)) && (after is null || string.CompareOrdinal(e.Definition.Name, after) > 0))
+                .Where(e => visible is null || visible(e.Definition))
                 .OrderBy(e => e.Definition.Name, StringComparer.Ordinal)
                 .Take(limit)
                 .Select(e => View(e, now))

@@ -350,7 +350,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
     private InstancePool ReplacePool(FunctionDefinition function)
     {
-        var arn = FunctionArn.Format(Options.Region, Options.AccountId, function.Name, function.Version);
+        var arn = FunctionArn.Format(Options.Region, function.AccountId, function.FunctionName, function.Version);
         while (true)
         {
             if (_pools.TryGetValue(function.Name, out var existing))

@@ -15,9 +15,11 @@ public sealed class FunctionRegistry
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, FunctionDefinition> _functions = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
+    private readonly string _rootAccountId;
 
-    internal FunctionRegistry(IFunctionStore store, CodeStore code, TimeProvider time)
+    internal FunctionRegistry(IFunctionStore store, CodeStore code, TimeProvider time, string rootAccountId = Hosting.StratusOptions.DefaultAccountId)
     {
+        _rootAccountId = rootAccountId;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(code);
         ArgumentNullException.ThrowIfNull(time);
@@ -26,7 +28,7 @@ public sealed class FunctionRegistry
         _time = time;
         foreach (var function in store.LoadAll())
         {
-            _functions[function.Name] = function;
+            _functions[function.Name] = function with { AccountId = FunctionNames.Owner(function.Name, rootAccountId) };
         }
     }
 
@@ -40,9 +42,12 @@ public sealed class FunctionRegistry
     public FunctionDefinition Get(string name, string arn) =>
         _functions.TryGetValue(name, out var function) ? function : throw LambdaException.NotFound($"Function not found: {arn}");
 
-    public (IReadOnlyList<FunctionDefinition> Page, string? NextMarker) List(string? marker, int maxItems)
+    /// <summary>The functions of one account, by name.</summary>
+    public IEnumerable<FunctionDefinition> OwnedBy(string accountId) => _functions.Values.Where(f => f.AccountId == accountId);
+
+    public (IReadOnlyList<FunctionDefinition> Page, string? NextMarker) List(string accountId, string? marker, int maxItems)
     {
-        var ordered = _functions.Values.OrderBy(f => f.Name, StringComparer.Ordinal);
+        var ordered = OwnedBy(accountId).OrderBy(f => f.Name, StringComparer.Ordinal);
         var page = (marker is null ? ordered : ordered.Where(f => string.CompareOrdinal(f.Name, marker) > 0)).Take(maxItems + 1).ToList();
         if (page.Count <= maxItems)
         {
@@ -61,6 +66,7 @@ public sealed class FunctionRegistry
         var code = _code.Store(zip);
         var created = function with
         {
+            AccountId = FunctionNames.Owner(function.Name, _rootAccountId),
             CodeSha256 = code.Sha256Base64,
             CodeSize = code.Size,
             RevisionId = Guid.NewGuid().ToString(),
@@ -70,7 +76,7 @@ public sealed class FunctionRegistry
         {
             if (_functions.ContainsKey(function.Name) || !_store.TryInsert(created))
             {
-                throw LambdaException.Conflict($"Function already exist: {function.Name}");
+                throw LambdaException.Conflict($"Function already exist: {function.FunctionName}");
             }
 
             _functions[created.Name] = created;

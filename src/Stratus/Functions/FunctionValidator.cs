@@ -19,10 +19,11 @@ internal static partial class FunctionValidator
 
     public static void Validate(FunctionDefinition function)
     {
-        if (function.Name.Length is 0 or > 64 || !NamePattern().IsMatch(function.Name))
+        var name = function.FunctionName;
+        if (name.Length is 0 or > 64 || !NamePattern().IsMatch(name))
         {
             throw LambdaException.InvalidParameter(
-                $"1 validation error detected: Value '{function.Name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ and have length less than or equal to 64");
+                $"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+ and have length less than or equal to 64");
         }
 
         if (!Runtimes.TryGetFamily(function.Runtime, out var family))

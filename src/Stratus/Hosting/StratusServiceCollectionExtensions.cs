@@ -31,7 +31,9 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton(sp => new FunctionRegistry(
             sp.GetRequiredService<IFunctionStore>(),
             sp.GetRequiredService<CodeStore>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<StratusOptions>>().Value.AccountId));
+        services.TryAddSingleton(sp => new CodeLinks(TimeProvider.System));
         services.TryAddSingleton(sp => new FunctionMapper(sp.GetRequiredService<IOptions<StratusOptions>>().Value));
         services.TryAddSingleton(sp => new ConcurrencyLimits(
             sp.GetRequiredService<IOptions<StratusOptions>>().Value.ConcurrencyLimit,

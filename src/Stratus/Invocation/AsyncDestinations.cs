@@ -94,7 +94,7 @@ public sealed partial class AsyncDestinations
         try
         {
             // The key makes the record arrive once even when a crash makes this delivery run twice.
-            await _invocations.EnqueueAsync(new AsyncEvent(target.Function.Name, target.Function.Qualifier, body, "destination", $"destination:{requestId}:{condition}"));
+            await _invocations.EnqueueAsync(new AsyncEvent(target.Function.AccountId is { } account ? _mapper.KeyOf(account, target.Function.Name) : target.Function.Name, target.Function.Qualifier, body, "destination", $"destination:{requestId}:{condition}"));
         }
         catch (LambdaException ex) when (ex.StatusCode is 404 or 413)
         {

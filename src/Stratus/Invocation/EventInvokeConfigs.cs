@@ -48,10 +48,14 @@ public sealed class EventInvokeConfigs
         lock (_writeLock)
         {
             // The function may have gone between the caller's lookup and here: nothing is stored for it then.
-            if (!_registry.TryGet(config.FunctionName, out _))
+            if (!_registry.TryGet(config.FunctionName, out var function))
             {
                 throw LambdaException.NotFound($"Function not found: {config.FunctionName}");
             }
+
+            // A destination in another account would hand this account's events to another tenant.
+            SameAccount(config.OnSuccess, "OnSuccess", function.AccountId);
+            SameAccount(config.OnFailure, "OnFailure", function.AccountId);
 
             _store.Save(config);
             _configs[(config.FunctionName, config.Qualifier)] = config;
@@ -100,6 +104,14 @@ public sealed class EventInvokeConfigs
 
         ValidateDestination(config.OnSuccess, "OnSuccess");
         ValidateDestination(config.OnFailure, "OnFailure");
+    }
+
+    private static void SameAccount(string? arn, string field, string accountId)
+    {
+        if (arn is not null && arn.Split(':') is { Length: >= 6 } parts && parts[4] != accountId)
+        {
+            throw LambdaException.InvalidParameter($"The provided destination config DestinationConfig.{field}.Destination is invalid: '{arn}' is not in account {accountId}, the function's own.");
+        }
     }
 
     private static void ValidateDestination(string? arn, string field)

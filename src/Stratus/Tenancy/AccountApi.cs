@@ -5,16 +5,17 @@ using Stratus.Api;
 
 namespace Stratus.Tenancy;
 
-/// <summary>
-/// Accounts and access keys under <c>/stratus/v1/accounts</c>. Open like every endpoint until SigV4
-/// is enforced; then only the root account may call it.
-/// </summary>
+/// <summary>Accounts and access keys under <c>/stratus/v1/accounts</c>: only the root account may call it.</summary>
 internal static class AccountApi
 {
     private const string Accounts = "/stratus/v1/accounts";
 
-    public static void MapAccountApi(this IEndpointRouteBuilder endpoints)
+    public static void MapAccountApi(this IEndpointRouteBuilder routes)
     {
+        var endpoints = routes.MapGroup("").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.GetCaller().IsRoot
+                ? await next(context)
+                : throw new LambdaException(StatusCodes.Status403Forbidden, "AccessDeniedException", "Only the root account may manage accounts and access keys."));
         endpoints.MapPost(Accounts, CreateAsync);
         endpoints.MapGet(Accounts, (AccountDirectory directory) =>
             ControlApi.Json(new ListAccountsResponse(directory.ListAccounts().Select(AccountMapping.Output).ToList()), AccountJson.Default.ListAccountsResponse));

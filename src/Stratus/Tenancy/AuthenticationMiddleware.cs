@@ -65,7 +65,8 @@ internal sealed class AuthenticationMiddleware
     }
 
     private static bool IsPublic(PathString path) =>
-        path == "/health" || path.StartsWithSegments("/console", StringComparison.Ordinal);
+        path == "/health" || path.StartsWithSegments("/console", StringComparison.Ordinal)
+        || path.StartsWithSegments(Functions.CodeLinks.Prefix.TrimEnd('/'), StringComparison.Ordinal);
 
     private static string RawTarget(HttpContext context)
     {

@@ -245,13 +245,15 @@ public sealed partial class FunctionUrlTests : IAsyncLifetime
         var url = await CreateUrlAsync("""{"AuthType":"AWS_IAM"}""");
 
         var unsigned = await Curl.RunAsync(url + "private");
-        var signed = await Curl.RunAsync(url + "private", "--aws-sigv4", "aws:amz:us-east-1:lambda", "--user", "AKIDEXAMPLE:secret");
+        var signed = await Curl.RunAsync(url + "private", "--aws-sigv4", "aws:amz:us-east-1:lambda", "--user", $"{TestCredentials.AccessKeyId}:{TestCredentials.Secret}");
+        var wrongSecret = await Curl.RunAsync(url + "private", "--aws-sigv4", "aws:amz:us-east-1:lambda", "--user", $"{TestCredentials.AccessKeyId}:not-the-secret");
 
         Assert.Equal(403, unsigned.Status);
         Assert.Equal("AccessDeniedException", unsigned.Header("x-amzn-ErrorType"));
         Assert.Equal("""{"Message":"Forbidden"}""", unsigned.Text);
+        Assert.Equal(403, wrongSecret.Status);
         Assert.Equal(200, signed.Status);
-        Assert.Equal("AKIDEXAMPLE", (string?)signed.Json["requestContext"]!["authorizer"]!["iam"]!["accessKey"]);
+        Assert.Equal(TestCredentials.AccessKeyId, (string?)signed.Json["requestContext"]!["authorizer"]!["iam"]!["accessKey"]);
         Assert.Equal("000000000000", (string?)signed.Json["requestContext"]!["accountId"]);
     }
 

@@ -36,6 +36,8 @@ internal sealed class EventSourceMappings
 
     public QueueService Queues => _services.Queues;
 
+    internal FunctionMapper Mapper => _services.Mapper;
+
     public string FunctionArn(EventSourceMapping mapping) => _services.Mapper.Arn(mapping.FunctionName);
 
     /// <summary>Loads the stored mappings and starts the enabled ones.</summary>
@@ -83,7 +85,7 @@ internal sealed class EventSourceMappings
 
     public IReadOnlyList<EventSourceMapping> List(string? functionName, string? sourceArn)
     {
-        var name = functionName is { Length: > 0 } ? Functions.FunctionArn.Parse(functionName).Name : null;
+        var name = functionName is { Length: > 0 } ? KeyOf(Functions.FunctionArn.Parse(functionName)) : null;
         lock (_lock)
         {
             return [.. _mappings.Values
@@ -267,8 +269,13 @@ internal sealed class EventSourceMappings
             throw LambdaException.NotFound($"Function not found: {_services.Mapper.Arn(reference.Name, reference.Qualifier)}");
         }
 
-        return _services.Registry.Get(reference.Name, _services.Mapper.Arn(reference.Name));
+        var key = KeyOf(reference);
+        return _services.Registry.Get(key, _services.Mapper.Arn(key));
     }
+
+    /// <summary>The registry name of a function reference; the API layer has already limited it to the caller's account.</summary>
+    private string KeyOf(Functions.FunctionArn reference) =>
+        reference.AccountId is { } account ? _services.Mapper.KeyOf(account, reference.Name) : reference.Name;
 
     private static LambdaException NotFound(string uuid) =>
         LambdaException.NotFound($"The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: {uuid})");

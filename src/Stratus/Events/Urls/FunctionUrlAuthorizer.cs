@@ -1,62 +1,40 @@
 using Microsoft.AspNetCore.Http;
+using Stratus.Tenancy.SigV4;
 
 namespace Stratus.Events.Urls;
 
-/// <summary>Who called an AWS_IAM function URL, as far as the request says.</summary>
+/// <summary>Who called an AWS_IAM function URL: the access key that signed the request.</summary>
 public sealed record CallerIdentity(string AccessKey);
 
 /// <summary>
-/// Decides whether a request may invoke a function URL. AuthType NONE is public. AWS_IAM needs a
-/// Signature V4 request (an <c>Authorization: AWS4-HMAC-SHA256 …</c> header or a presigned
-/// <c>X-Amz-Signature</c> query): until accounts and keys exist, the signature's presence is checked,
-/// not its value. This is the one place that check lives, for the tenancy work to replace.
+/// Decides whether a request may invoke a function URL. AuthType NONE is public. AWS_IAM needs a valid
+/// Signature V4 (header or presigned query, service <c>lambda</c>) by a key of the function's own account
+/// or of the root account: a key of another tenant is refused as an unsigned request is.
 /// </summary>
 internal static class FunctionUrlAuthorizer
 {
-    private const string Algorithm = "AWS4-HMAC-SHA256";
-
     /// <summary>True when the request may go on; <paramref name="caller"/> is set for AWS_IAM.</summary>
-    public static bool TryAuthorize(HttpRequest request, FunctionUrlConfig config, out CallerIdentity? caller)
+    public static bool TryAuthorize(HttpContext context, FunctionUrlConfig config, string ownerAccountId, string rootAccountId,
+        ReadOnlyMemory<byte> body, ISigV4Verifier verifier, out CallerIdentity? caller)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(verifier);
         caller = null;
         if (config.AuthType == FunctionUrlConfig.AuthNone)
         {
             return true;
         }
 
-        var authorization = request.Headers.Authorization.ToString();
-        string? credential = null;
-        if (authorization.StartsWith(Algorithm + " ", StringComparison.Ordinal) && authorization.Contains("Signature=", StringComparison.Ordinal))
-        {
-            credential = ValueAfter(authorization, "Credential=");
-        }
-        else if (request.Query["X-Amz-Algorithm"] == Algorithm && request.Query["X-Amz-Signature"].ToString().Length > 0)
-        {
-            credential = request.Query["X-Amz-Credential"].ToString();
-        }
-
-        if (string.IsNullOrEmpty(credential))
+        var raw = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        var target = string.IsNullOrEmpty(raw) ? context.Request.PathBase + context.Request.Path + context.Request.QueryString : raw;
+        var result = verifier.Verify(new SigV4Request(context.Request.Method, target, context.Request.Headers, body), "lambda");
+        if (!result.IsValid || (result.AccountId != ownerAccountId && result.AccountId != rootAccountId))
         {
             return false;
         }
 
-        var slash = credential.IndexOf('/');
-        caller = new CallerIdentity(slash < 0 ? credential : credential[..slash]);
+        caller = new CallerIdentity(result.AccessKeyId!);
         return true;
-    }
-
-    private static string? ValueAfter(string header, string key)
-    {
-        var start = header.IndexOf(key, StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return null;
-        }
-
-        start += key.Length;
-        var end = header.IndexOfAny([',', ' '], start);
-        return end < 0 ? header[start..] : header[start..end];
     }
 }

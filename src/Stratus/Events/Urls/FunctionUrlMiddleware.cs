@@ -27,9 +27,11 @@ internal sealed class FunctionUrlMiddleware
     private readonly Invoker _invoker;
     private readonly TimeProvider _time;
     private readonly StratusOptions _options;
+    private readonly Tenancy.SigV4.ISigV4Verifier _verifier;
 
-    public FunctionUrlMiddleware(RequestDelegate next, FunctionUrls urls, FunctionRegistry functions, FunctionMapper mapper, Invoker invoker, TimeProvider time, IOptions<StratusOptions> options)
+    public FunctionUrlMiddleware(RequestDelegate next, FunctionUrls urls, FunctionRegistry functions, FunctionMapper mapper, Invoker invoker, TimeProvider time, IOptions<StratusOptions> options, Tenancy.SigV4.ISigV4Verifier verifier)
     {
+        _verifier = verifier;
         ArgumentNullException.ThrowIfNull(options);
         _next = next;
         _urls = urls;
@@ -56,13 +58,7 @@ internal sealed class FunctionUrlMiddleware
             return;
         }
 
-        if (!FunctionUrlAuthorizer.TryAuthorize(request, config, out var caller))
-        {
-            await ErrorAsync(response, StatusCodes.Status403Forbidden, "AccessDeniedException", Unsigned);
-            return;
-        }
-
-        if (CorsPolicy.IsPreflight(request, config.Cors))
+        if (config.AuthType == FunctionUrlConfig.AuthNone && CorsPolicy.IsPreflight(request, config.Cors))
         {
             CorsPolicy.WritePreflight(request, response, config.Cors!);
             response.ContentLength = 0;
@@ -81,8 +77,21 @@ internal sealed class FunctionUrlMiddleware
             return;
         }
 
+        if (!FunctionUrlAuthorizer.TryAuthorize(context, config, function.AccountId, _options.AccountId, body, _verifier, out var caller))
+        {
+            await ErrorAsync(response, StatusCodes.Status403Forbidden, "AccessDeniedException", Unsigned);
+            return;
+        }
+
+        if (config.AuthType != FunctionUrlConfig.AuthNone && CorsPolicy.IsPreflight(request, config.Cors))
+        {
+            CorsPolicy.WritePreflight(request, response, config.Cors!);
+            response.ContentLength = 0;
+            return;
+        }
+
         var requestId = Guid.NewGuid().ToString();
-        var payload = HttpEventWriter.Write(request, body, new HttpEventWriter.Context(urlId, rawPath, requestId, _options.AccountId, _time.GetUtcNow(), caller));
+        var payload = HttpEventWriter.Write(request, body, new HttpEventWriter.Context(urlId, rawPath, requestId, function.AccountId, _time.GetUtcNow(), caller));
         if (payload.Length > FunctionLimits.MaxSyncPayloadBytes)
         {
             // A body under the limit can still make an event over it once base64-encoded.
