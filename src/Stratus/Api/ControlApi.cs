@@ -53,7 +53,7 @@ internal static class ControlApi
                 EphemeralStorageMb = request.EphemeralStorage?.Size ?? FunctionLimits.DefaultEphemeralStorageMb,
                 Timeout = request.Timeout ?? FunctionLimits.DefaultTimeoutSeconds,
                 Environment = request.Environment?.Variables ?? [],
-                DeadLetterTargetArn = DeadLetterTarget(request.DeadLetterConfig, null),
+                DeadLetterTargetArn = DeadLetterTarget(request.DeadLetterConfig, null, context.GetCaller().AccountId),
                 CodeSha256 = "",
                 CodeSize = 0,
                 RevisionId = "",
@@ -106,7 +106,7 @@ internal static class ControlApi
             EphemeralStorageMb = request.EphemeralStorage?.Size ?? current.EphemeralStorageMb,
             Timeout = request.Timeout ?? current.Timeout,
             Environment = request.Environment is { } environment ? environment.Variables ?? [] : current.Environment,
-            DeadLetterTargetArn = DeadLetterTarget(request.DeadLetterConfig, current.DeadLetterTargetArn),
+            DeadLetterTargetArn = DeadLetterTarget(request.DeadLetterConfig, current.DeadLetterTargetArn, current.AccountId),
         });
         return Json(mapper.Configuration(updated), ApiJson.Default.FunctionConfigurationOutput);
     }
@@ -216,7 +216,7 @@ internal static class ControlApi
     }
 
     /// <summary>The dead-letter queue a request sets: unchanged when absent, none when its TargetArn is empty.</summary>
-    private static string? DeadLetterTarget(DeadLetterConfigModel? config, string? current)
+    private static string? DeadLetterTarget(DeadLetterConfigModel? config, string? current, string accountId)
     {
         if (config is null)
         {
@@ -226,6 +226,11 @@ internal static class ControlApi
         if (string.IsNullOrEmpty(config.TargetArn))
         {
             return null;
+        }
+
+        if (Invocation.AsyncTarget.IsQueueArn(config.TargetArn) && config.TargetArn.Split(':')[4] != accountId)
+        {
+            throw LambdaException.InvalidParameter($"The DeadLetterConfig TargetArn '{config.TargetArn}' is a queue of another account; use one of account {accountId}.");
         }
 
         return Invocation.AsyncTarget.IsQueueArn(config.TargetArn)

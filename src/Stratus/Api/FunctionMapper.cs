@@ -11,9 +11,9 @@ internal sealed class FunctionMapper
 
     public FunctionMapper(StratusOptions options) => _options = options;
 
-    /// <summary>The ARN of a function by its registry name (see <see cref="FunctionNames"/>).</summary>
+    /// <summary>The ARN of a function by its registry name (see <see cref="Tenancy.ScopedNames"/>).</summary>
     public string Arn(string name, string? qualifier = null) =>
-        FunctionArn.Format(_options.Region, FunctionNames.Owner(name, _options.AccountId), FunctionNames.Display(name), qualifier);
+        FunctionArn.Format(_options.Region, Tenancy.ScopedNames.Owner(name, _options.AccountId), Tenancy.ScopedNames.Display(name), qualifier);
 
     /// <summary>
     /// The registry name of the function a request names: one of the caller's own, or, by an ARN with
@@ -29,18 +29,18 @@ internal sealed class FunctionMapper
             throw Api.LambdaException.NotFound($"Function not found: {FunctionArn.Format(_options.Region, caller.AccountId, reference.Name, reference.Qualifier)}");
         }
 
-        return FunctionNames.Key(account, reference.Name, _options.AccountId);
+        return Tenancy.ScopedNames.Key(account, reference.Name, _options.AccountId);
     }
 
     /// <summary>The registry name for a new function of the caller's account.</summary>
     public string Owned(Microsoft.AspNetCore.Http.HttpContext context, string name) =>
-        FunctionNames.Key(Tenancy.CallerExtensions.GetCaller(context).AccountId, name, _options.AccountId);
+        Tenancy.ScopedNames.Key(Tenancy.CallerExtensions.GetCaller(context).AccountId, name, _options.AccountId);
 
     /// <summary>The registry name of <paramref name="name"/> in <paramref name="accountId"/>.</summary>
-    public string KeyOf(string accountId, string name) => FunctionNames.Key(accountId, name, _options.AccountId);
+    public string KeyOf(string accountId, string name) => Tenancy.ScopedNames.Key(accountId, name, _options.AccountId);
 
     /// <summary>The account a registry name belongs to.</summary>
-    public string OwnerOf(string name) => FunctionNames.Owner(name, _options.AccountId);
+    public string OwnerOf(string name) => Tenancy.ScopedNames.Owner(name, _options.AccountId);
 
     public FunctionConfigurationOutput Configuration(FunctionDefinition function) => new()
     {

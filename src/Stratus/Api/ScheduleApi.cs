@@ -117,7 +117,7 @@ internal static class ScheduleApi
             definition.ScheduleExpression,
             definition.ScheduleExpressionTimezone,
             definition.State == ScheduleState.Enabled ? "ENABLED" : "DISABLED",
-            new ScheduleTargetOutput(Functions.FunctionNames.Display(definition.Target.FunctionName), mapper.Arn(definition.Target.FunctionName, definition.Target.Qualifier), definition.Target.Qualifier, definition.Target.Input),
+            new ScheduleTargetOutput(Tenancy.ScopedNames.Display(definition.Target.FunctionName), mapper.Arn(definition.Target.FunctionName, definition.Target.Qualifier), definition.Target.Qualifier, definition.Target.Input),
             definition.MissedTicks == MissedTicks.Skip ? "SKIP" : "CATCH_UP_ONCE",
             Utc(definition.CreationDate),
             Utc(definition.LastModificationDate),

@@ -3,11 +3,11 @@ namespace Stratus.Functions;
 /// <summary>The stored state of one function's <c>$LATEST</c>: its configuration and its code.</summary>
 public sealed record FunctionDefinition
 {
-    /// <summary>The registry name: <c>account/name</c>, or the bare name for the root account (see <see cref="FunctionNames"/>).</summary>
+    /// <summary>The registry name: <c>account/name</c>, or the bare name for the root account (see <see cref="Tenancy.ScopedNames"/>).</summary>
     public required string Name { get; init; }
 
     /// <summary>The name clients know the function by.</summary>
-    public string FunctionName => FunctionNames.Display(Name);
+    public string FunctionName => Tenancy.ScopedNames.Display(Name);
 
     /// <summary>The account that owns the function; its ARNs carry this id.</summary>
     public string AccountId { get; init; } = Hosting.StratusOptions.DefaultAccountId;

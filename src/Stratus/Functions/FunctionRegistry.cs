@@ -28,7 +28,7 @@ public sealed class FunctionRegistry
         _time = time;
         foreach (var function in store.LoadAll())
         {
-            _functions[function.Name] = function with { AccountId = FunctionNames.Owner(function.Name, rootAccountId) };
+            _functions[function.Name] = function with { AccountId = Tenancy.ScopedNames.Owner(function.Name, rootAccountId) };
         }
     }
 
@@ -66,7 +66,7 @@ public sealed class FunctionRegistry
         var code = _code.Store(zip);
         var created = function with
         {
-            AccountId = FunctionNames.Owner(function.Name, _rootAccountId),
+            AccountId = Tenancy.ScopedNames.Owner(function.Name, _rootAccountId),
             CodeSha256 = code.Sha256Base64,
             CodeSize = code.Size,
             RevisionId = Guid.NewGuid().ToString(),

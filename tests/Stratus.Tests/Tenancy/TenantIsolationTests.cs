@@ -112,6 +112,30 @@ public sealed class TenantIsolationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queues_SameNameInTwoAccounts_AreSeparate_AndAnotherTenantsQueueDoesNotExist()
+    {
+        var urlA = (string)(await SqsAsync(_a.Http, "CreateQueue", """{"QueueName":"jobs"}"""))["QueueUrl"]!;
+        var urlB = (string)(await SqsAsync(_b.Http, "CreateQueue", """{"QueueName":"jobs"}"""))["QueueUrl"]!;
+        await SqsAsync(_a.Http, "SendMessage", $$"""{"QueueUrl":"{{urlA}}","MessageBody":"for a"}""");
+
+        var listedB = (await SqsAsync(_b.Http, "ListQueues", "{}"))["QueueUrls"]!.AsArray().Select(u => (string)u!).ToArray();
+        var sendToA = await SqsRawAsync(_b.Http, "SendMessage", $$"""{"QueueUrl":"{{urlA}}","MessageBody":"from b"}""");
+        var receiveFromA = await SqsRawAsync(_b.Http, "ReceiveMessage", $$"""{"QueueUrl":"{{urlA}}"}""");
+        var mapAQueue = await SendAsync(_b.Http, "POST", "/2015-03-31/event-source-mappings/", $$"""{"FunctionName":"shared-name","EventSourceArn":"arn:aws:sqs:us-east-1:{{_a.AccountId}}:jobs"}""");
+        var destinationInA = await SendAsync(_b.Http, "PUT", "/2019-09-25/functions/shared-name/event-invoke-config", """{"DestinationConfig":{"OnSuccess":{"Destination":"arn:aws:sqs:us-east-1:ACCOUNT:jobs"}}}""".Replace("ACCOUNT", _a.AccountId, StringComparison.Ordinal));
+
+        Assert.EndsWith($"/{_a.AccountId}/jobs", urlA, StringComparison.Ordinal);
+        Assert.EndsWith($"/{_b.AccountId}/jobs", urlB, StringComparison.Ordinal);
+        Assert.Equal([urlB], listedB);
+        Assert.Contains("QueueDoesNotExist", sendToA, StringComparison.Ordinal);
+        Assert.Contains("QueueDoesNotExist", receiveFromA, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, mapAQueue.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, destinationInA.Status);
+        var left = (await SqsAsync(_a.Http, "ReceiveMessage", $$"""{"QueueUrl":"{{urlA}}","MaxNumberOfMessages":10}"""))["Messages"]!.AsArray();
+        Assert.Equal(["for a"], left.Select(m => (string)m!["Body"]!).ToArray());
+    }
+
+    [Fact]
     public async Task AccountApi_TenantKey_IsRefused()
     {
         var (status, text) = await SendAsync(_a.Http, "GET", "/stratus/v1/accounts");
@@ -210,6 +234,22 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         };
         var (status, text) = await SendAsync(http, "POST", "/2015-03-31/functions", body.ToJsonString());
         Assert.True(status == HttpStatusCode.Created, text);
+    }
+
+    private static async Task<JsonNode> SqsAsync(HttpClient http, string operation, string body) =>
+        JsonNode.Parse(await SqsRawAsync(http, operation, body, expectSuccess: true))!;
+
+    private static async Task<string> SqsRawAsync(HttpClient http, string operation, string body, bool expectSuccess = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/x-amz-json-1.0"),
+        };
+        request.Headers.Add("X-Amz-Target", "AmazonSQS." + operation);
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(!expectSuccess || response.IsSuccessStatusCode, $"{operation}: {(int)response.StatusCode} {text}");
+        return text;
     }
 
     private static async Task<string[]> NamesAsync(HttpClient http) =>

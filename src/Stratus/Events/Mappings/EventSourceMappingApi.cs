@@ -102,5 +102,5 @@ internal static class EventSourceMappingApi
         "USER_INITIATED",
         mapping.ReportBatchItemFailures ? [EventSourceMappings.ReportBatchItemFailures] : [],
         mapping.MaximumConcurrency is { } max ? new ScalingConfigOutput(max) : null,
-        $"arn:aws:lambda:{mappings.Queues.Region}:{mappings.Queues.AccountId}:event-source-mapping:{mapping.Uuid}");
+        $"arn:aws:lambda:{mappings.Queues.Region}:{mappings.Mapper.OwnerOf(mapping.FunctionName)}:event-source-mapping:{mapping.Uuid}");
 }

@@ -168,7 +168,7 @@ internal sealed class EventSourceMappings
 
     private void StartPollerLocked(EventSourceMapping mapping)
     {
-        if (_stopped || !mapping.Enabled || !QueueArn.TryParse(mapping.EventSourceArn, out var queue))
+        if (_stopped || !mapping.Enabled || !_services.Queues.TryParseArn(mapping.EventSourceArn, out var queue))
         {
             return;
         }
@@ -182,7 +182,9 @@ internal sealed class EventSourceMappings
     private EventSourceMapping Apply(EventSourceMapping mapping, EventSourceMappingRequest request)
     {
         RefuseOtherSources(request);
-        if (!QueueArn.TryParse(mapping.EventSourceArn, out var queueName, _services.Queues.AccountId))
+        // A queue of another account would let this one drain a tenant's messages.
+        if (!_services.Queues.TryParseArn(mapping.EventSourceArn, out var queueName)
+            || _services.Mapper.OwnerOf(queueName) != _services.Mapper.OwnerOf(mapping.FunctionName))
         {
             throw LambdaException.InvalidParameter($"Stratus maps its own SQS queues to functions: {mapping.EventSourceArn} is not the ARN of one (arn:aws:sqs:{_services.Queues.Region}:{_services.Queues.AccountId}:<queue>).");
         }

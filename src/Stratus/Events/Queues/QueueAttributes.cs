@@ -27,7 +27,8 @@ internal static class QueueAttributes
     ];
 
     /// <summary>Returns <paramref name="queue"/> with <paramref name="attributes"/> applied.</summary>
-    public static QueueDefinition Apply(QueueDefinition queue, IReadOnlyDictionary<string, string>? attributes, Func<string, bool> queueExists, string accountId)
+    /// <param name="rootAccountId">The root account, whose queues have bare registry names.</param>
+    public static QueueDefinition Apply(QueueDefinition queue, IReadOnlyDictionary<string, string>? attributes, Func<string, bool> queueExists, string rootAccountId)
     {
         if (attributes is null)
         {
@@ -55,7 +56,7 @@ internal static class QueueAttributes
                     queue = queue with { ReceiveMessageWaitTimeSeconds = Number(name, value, 0, QueueLimits.MaxWaitSeconds) };
                     break;
                 case "RedrivePolicy":
-                    queue = queue with { RedrivePolicy = value.Length == 0 ? null : CheckRedrive(value, queueExists, accountId) };
+                    queue = queue with { RedrivePolicy = value.Length == 0 ? null : CheckRedrive(value, queueExists, Tenancy.ScopedNames.Owner(queue.Name, rootAccountId), rootAccountId) };
                     break;
                 case var passive when Passive.Contains(passive):
                     other[name] = value;
@@ -76,7 +77,7 @@ internal static class QueueAttributes
     }
 
     /// <summary>The dead-letter queue and receive count of a stored redrive policy.</summary>
-    public static RedriveTarget? Redrive(QueueDefinition queue)
+    public static RedriveTarget? Redrive(QueueDefinition queue, string rootAccountId)
     {
         if (queue.RedrivePolicy is null)
         {
@@ -84,13 +85,14 @@ internal static class QueueAttributes
         }
 
         var (arn, max) = ParseRedrive(queue.RedrivePolicy);
-        return QueueArn.TryParse(arn, out var name) ? new RedriveTarget(name, max) : null;
+        return QueueArn.TryParse(arn, out var name, rootAccountId) ? new RedriveTarget(name, max) : null;
     }
 
-    private static string CheckRedrive(string value, Func<string, bool> queueExists, string accountId)
+    // The dead-letter queue must be the same account's: another tenant's would receive this one's messages.
+    private static string CheckRedrive(string value, Func<string, bool> queueExists, string accountId, string rootAccountId)
     {
         var (arn, max) = ParseRedrive(value);
-        if (!QueueArn.TryParse(arn, out var name, accountId) || !queueExists(name))
+        if (!QueueArn.TryParse(arn, out var name, rootAccountId) || Tenancy.ScopedNames.Owner(name, rootAccountId) != accountId || !queueExists(name))
         {
             throw SqsException.InvalidParameter($"Value {value} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.");
         }

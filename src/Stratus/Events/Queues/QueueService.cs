@@ -31,12 +31,20 @@ internal sealed class QueueService : IQueueMessages
 
     public string AccountId { get; }
 
-    public string Arn(string name) => QueueArn.Format(Region, AccountId, name);
+    /// <summary>The ARN of a queue by its registry name (see <see cref="Tenancy.ScopedNames"/>).</summary>
+    public string Arn(string name) => QueueArn.Format(Region, Tenancy.ScopedNames.Owner(name, AccountId), Tenancy.ScopedNames.Display(name));
 
-    public string Url(string endpoint, string name) => $"{endpoint.TrimEnd('/')}/{AccountId}/{name}";
+    public string Url(string endpoint, string name) =>
+        $"{endpoint.TrimEnd('/')}/{Tenancy.ScopedNames.Owner(name, AccountId)}/{Tenancy.ScopedNames.Display(name)}";
 
-    /// <summary>The queue a QueueUrl names: its last path segment, under this account's path.</summary>
-    public string NameFromUrl(string? url)
+    /// <summary>The registry name of a queue of <paramref name="accountId"/> (the root account when null).</summary>
+    public string KeyOf(string? accountId, string name) => Tenancy.ScopedNames.Key(accountId ?? AccountId, name, AccountId);
+
+    /// <summary>
+    /// The queue a QueueUrl names (<c>/account/name</c>), as its registry name. A queue of another account
+    /// than the caller's does not exist, unless the caller is the root account.
+    /// </summary>
+    public string NameFromUrl(string? url, Tenancy.Caller? caller = null)
     {
         if (string.IsNullOrEmpty(url))
         {
@@ -45,18 +53,19 @@ internal sealed class QueueService : IQueueMessages
 
         var path = Uri.TryCreate(url, UriKind.Absolute, out var absolute) ? absolute.AbsolutePath : url;
         var parts = path.Trim('/').Split('/');
-        if (parts.Length != 2 || parts[0] != AccountId || !QueueNames.IsValid(parts[1]))
+        if (parts.Length != 2 || !QueueNames.IsValid(parts[1]) || parts[0].Length != 12 || !parts[0].All(char.IsAsciiDigit)
+            || (caller is not null && parts[0] != caller.AccountId && !caller.IsRoot))
         {
             throw SqsException.QueueDoesNotExist();
         }
 
-        return parts[1];
+        return Tenancy.ScopedNames.Key(parts[0], parts[1], AccountId);
     }
 
     public QueueDefinition Get(string name) => _store.GetQueue(name) ?? throw SqsException.QueueDoesNotExist();
 
     /// <summary>Creates the queue, or returns the existing one when its attributes are the same.</summary>
-    public QueueDefinition Create(string? name, IReadOnlyDictionary<string, string>? attributes)
+    public QueueDefinition Create(string? name, IReadOnlyDictionary<string, string>? attributes, string? ownerAccountId = null)
     {
         if (string.IsNullOrEmpty(name))
         {
@@ -73,6 +82,7 @@ internal sealed class QueueService : IQueueMessages
             throw SqsException.InvalidParameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
         }
 
+        name = KeyOf(ownerAccountId, name);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var fresh = QueueAttributes.Apply(
             new QueueDefinition(name, QueueLimits.DefaultVisibilityTimeout, 0, QueueLimits.DefaultRetention, QueueLimits.MaxMessageBytes, 0, null, new Dictionary<string, string>(), now, now),
@@ -93,7 +103,8 @@ internal sealed class QueueService : IQueueMessages
         return existing;
     }
 
-    public (IReadOnlyList<string> Names, string? Next) List(string? prefix, string? nextToken, int? maxResults)
+    /// <summary>The queues of one account (the root account when null) by registry name.</summary>
+    public (IReadOnlyList<string> Names, string? Next) List(string? prefix, string? nextToken, int? maxResults, string? ownerAccountId = null)
     {
         if (maxResults is < 1 or > QueueLimits.MaxListResults)
         {
@@ -102,7 +113,13 @@ internal sealed class QueueService : IQueueMessages
 
         var after = nextToken is null ? null : DecodeToken(nextToken);
         var limit = maxResults ?? QueueLimits.DefaultListResults;
-        var names = _store.ListQueues(prefix ?? "", after, limit + 1);
+        var owner = ownerAccountId ?? AccountId;
+        var scope = owner == AccountId ? "" : owner + Tenancy.ScopedNames.Separator;
+        // The root account's queues have bare names: other accounts' (account/name) are skipped.
+        var names = _store.ListQueues(scope + (prefix ?? ""), after, owner == AccountId ? limit + 1 + 1000 : limit + 1)
+            .Where(n => owner != AccountId || !n.Contains(Tenancy.ScopedNames.Separator, StringComparison.Ordinal))
+            .Take(limit + 1)
+            .ToList();
         if (names.Count <= limit)
         {
             return (names, null);
@@ -227,9 +244,9 @@ internal sealed class QueueService : IQueueMessages
                 max,
                 ms,
                 ms + ((visibilityTimeout ?? queue.VisibilityTimeout) * 1000L),
-                QueueAttributes.Redrive(queue),
+                QueueAttributes.Redrive(queue, AccountId),
                 ms - (queue.MessageRetentionPeriod * 1000L));
-            if (outcome.MovedToDeadLetter > 0 && QueueAttributes.Redrive(queue) is { } redrive)
+            if (outcome.MovedToDeadLetter > 0 && QueueAttributes.Redrive(queue, AccountId) is { } redrive)
             {
                 _signals.Pulse(redrive.Queue);
             }
@@ -297,6 +314,9 @@ internal sealed class QueueService : IQueueMessages
     }
 
     public bool Exists(string queueArn) => QueueArn.TryParse(queueArn, out var name, AccountId) && QueueExists(name);
+
+    /// <summary>The registry name of the queue an ARN names; false when it is no queue ARN.</summary>
+    public bool TryParseArn(string? queueArn, out string name) => QueueArn.TryParse(queueArn, out name, AccountId);
 
     public ValueTask<string> SendAsync(string queueArn, string body, IReadOnlyDictionary<string, string>? attributes = null, CancellationToken cancellationToken = default)
     {

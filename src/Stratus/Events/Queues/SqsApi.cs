@@ -38,7 +38,7 @@ internal static class SqsApi
             var body = await RequestReader.ReadBytesAsync(context.Request, MaxRequestBytes, $"Request must be smaller than {MaxRequestBytes} bytes.");
             await OffloadMiddleware.LeaveIoThread();
             var endpoint = $"{context.Request.Scheme}://{context.Request.Host}";
-            var operation = new SqsOperations(queues, endpoint);
+            var operation = new SqsOperations(queues, endpoint, Tenancy.CallerExtensions.GetCaller(context));
 
             // A long poll ends when the client leaves or the server stops, so it never holds up a shutdown.
             using var done = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);

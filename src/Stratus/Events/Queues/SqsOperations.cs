@@ -5,7 +5,7 @@ using Stratus.Storage;
 namespace Stratus.Events.Queues;
 
 /// <summary>The SQS operations, reading JSON 1.0 request bodies and returning their response objects.</summary>
-internal sealed class SqsOperations(QueueService queues, string endpoint)
+internal sealed class SqsOperations(QueueService queues, string endpoint, Tenancy.Caller caller)
 {
     private static readonly EmptyResponse Empty = new();
 
@@ -22,7 +22,7 @@ internal sealed class SqsOperations(QueueService queues, string endpoint)
             case "CreateQueue":
             {
                 var request = Read(body, SqsJson.Default.QueueNameRequest);
-                var queue = queues.Create(request.QueueName, request.Attributes);
+                var queue = queues.Create(request.QueueName, request.Attributes, caller.AccountId);
                 return SqsApi.Result(new QueueUrlResponse(queues.Url(endpoint, queue.Name)), SqsJson.Default.QueueUrlResponse);
             }
 
@@ -30,13 +30,13 @@ internal sealed class SqsOperations(QueueService queues, string endpoint)
             {
                 var request = Read(body, SqsJson.Default.QueueNameRequest);
                 var name = request.QueueName ?? throw SqsException.Missing("QueueName");
-                return SqsApi.Result(new QueueUrlResponse(queues.Url(endpoint, queues.Get(name).Name)), SqsJson.Default.QueueUrlResponse);
+                return SqsApi.Result(new QueueUrlResponse(queues.Url(endpoint, queues.Get(queues.KeyOf(caller.AccountId, name)).Name)), SqsJson.Default.QueueUrlResponse);
             }
 
             case "ListQueues":
             {
                 var request = Read(body, SqsJson.Default.ListQueuesRequest);
-                var (names, next) = queues.List(request.QueueNamePrefix, request.NextToken, request.MaxResults);
+                var (names, next) = queues.List(request.QueueNamePrefix, request.NextToken, request.MaxResults, caller.AccountId);
                 return SqsApi.Result(new ListQueuesResponse([.. names.Select(n => queues.Url(endpoint, n))], next), SqsJson.Default.ListQueuesResponse);
             }
 
@@ -52,7 +52,7 @@ internal sealed class SqsOperations(QueueService queues, string endpoint)
 
     private (object Response, JsonTypeInfo Type) Run(string operation, QueueRequest request)
     {
-        var name = queues.NameFromUrl(request.QueueUrl);
+        var name = queues.NameFromUrl(request.QueueUrl, caller);
         switch (operation)
         {
             case "DeleteQueue":
@@ -178,7 +178,7 @@ internal sealed class SqsOperations(QueueService queues, string endpoint)
 
     private async Task<ReceiveMessageResponse> ReceiveAsync(QueueRequest request, CancellationToken cancellationToken)
     {
-        var name = queues.NameFromUrl(request.QueueUrl);
+        var name = queues.NameFromUrl(request.QueueUrl, caller);
         var queue = queues.Get(name);
         var max = request.MaxNumberOfMessages ?? 1;
         if (max is < 1 or > QueueLimits.MaxBatchEntries)

@@ -1,12 +1,12 @@
-namespace Stratus.Functions;
+namespace Stratus.Tenancy;
 
 /// <summary>
-/// Functions of different accounts may share a name, so the registry (and everything keyed by function:
-/// pools, logs, queued events, configurations) names a function <c>account/name</c>. The root account's
-/// functions keep their bare names, so data directories from before accounts existed keep working.
-/// Lambda's names never contain '/', so the two forms cannot collide.
+/// Functions and queues of different accounts may share a name, so the registries (and everything keyed
+/// by them: pools, logs, queued events, messages, configurations) name a resource <c>account/name</c>.
+/// The root account's resources keep their bare names, so data directories from before accounts existed
+/// keep working. Lambda's and SQS's names never contain '/', so the two forms cannot collide.
 /// </summary>
-public static class FunctionNames
+public static class ScopedNames
 {
     public const char Separator = '/';
 
