@@ -90,8 +90,9 @@ internal static class ApplyCommand
         int Count(ChangeAction action) => changes.Count(c => c.Action == action);
         var changed = Count(ChangeAction.Created) + Count(ChangeAction.Updated) + Count(ChangeAction.Deleted);
         var file = Path.GetFileName(manifest.Path);
+        var kept = Count(ChangeAction.Kept) is > 0 and var k ? $", {k} not in the manifest kept" : "";
         return changed == 0
-            ? $"{file}: nothing changed ({Count(ChangeAction.Unchanged)} unchanged)"
-            : $"{file}: {Count(ChangeAction.Created)} created, {Count(ChangeAction.Updated)} updated, {Count(ChangeAction.Deleted)} deleted, {Count(ChangeAction.Unchanged)} unchanged";
+            ? $"{file}: nothing changed ({Count(ChangeAction.Unchanged)} unchanged{kept})"
+            : $"{file}: {Count(ChangeAction.Created)} created, {Count(ChangeAction.Updated)} updated, {Count(ChangeAction.Deleted)} deleted, {Count(ChangeAction.Unchanged)} unchanged{kept}";
     }
 }

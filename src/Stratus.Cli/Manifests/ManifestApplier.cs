@@ -112,7 +112,7 @@ internal sealed partial class ManifestApplier(StratusClient client, Action<Appli
     {
         "MemorySize" => "memory",
         "Environment" => "environment",
-        "Description" => "owner",
+        "Description" => "project",
         _ => key.ToLowerInvariant(),
     };
 
