@@ -39,9 +39,15 @@ internal static class ApplyCommand
     /// <summary>Applies and prints one line per resource as it is done, then a summary; returns what changed.</summary>
     public static async Task<IReadOnlyList<AppliedChange>> RunAsync(StratusClient client, ProjectManifest manifest, bool prune, bool json, CancellationToken cancellationToken)
     {
+        // Redirected output is for scripts: plain lines, never wrapped at a console width.
+        var interactive = !json && !Console.IsOutputRedirected;
         void Report(AppliedChange change)
         {
-            if (!json)
+            if (interactive)
+            {
+                CliApp.Out.WriteLine(change.ToString());
+            }
+            else if (!json)
             {
                 Console.WriteLine(change.ToString());
             }
@@ -50,7 +56,7 @@ internal static class ApplyCommand
         IReadOnlyList<AppliedChange> changes;
         try
         {
-            if (json || Console.IsOutputRedirected)
+            if (!interactive)
             {
                 changes = await new ManifestApplier(client, Report).ApplyAsync(manifest, prune, cancellationToken);
             }

@@ -15,6 +15,9 @@ internal static partial class ManifestReader
     /// <summary>A manifest is a handful of functions: a bigger file is a mistake (or hostile), not a project.</summary>
     public const int MaxBytes = 1024 * 1024;
 
+    /// <summary>The most functions, schedules, queues, variables or list items one mapping or list may hold.</summary>
+    public const int MaxEntries = 1000;
+
     private static readonly string[] TopKeys = ["project", "functions"];
     private static readonly string[] FunctionKeys = ["runtime", "handler", "code", "build", "memory", "timeout", "environment", "schedules", "queues", "url"];
     private static readonly string[] ScheduleKeys = ["expression", "timezone", "input", "enabled"];
@@ -251,6 +254,12 @@ internal static partial class ManifestReader
                 throw Error(node, at, "expected a mapping (key: value lines).");
             }
 
+            // Bounded, aliases included: a few lines of anchors must not expand into millions of entries.
+            if (mapping.Children.Count > MaxEntries)
+            {
+                throw Error(node, at, $"has {mapping.Children.Count} entries; at most {MaxEntries}.");
+            }
+
             foreach (var (key, value) in mapping.Children)
             {
                 yield return (key, value);
@@ -288,8 +297,11 @@ internal static partial class ManifestReader
             var other => throw Error(node, at, $"must be true or false, not {other}."),
         };
 
-        public List<string> List(YamlNode node, string at) => node is YamlSequenceNode sequence
-            ? [.. sequence.Children.Select(child => Text(child, at))]
-            : throw Error(node, at, "expected a list ([a, b] or - lines).");
+        public List<string> List(YamlNode node, string at) => node switch
+        {
+            YamlSequenceNode { Children.Count: > MaxEntries } => throw Error(node, at, $"has more than {MaxEntries} items."),
+            YamlSequenceNode sequence => [.. sequence.Children.Select(child => Text(child, at))],
+            _ => throw Error(node, at, "expected a list ([a, b] or - lines)."),
+        };
     }
 }
