@@ -91,6 +91,24 @@ public sealed class ApplyTests : ServerWorkspace
     }
 
     [Fact]
+    public async Task Apply_ManifestQueue_DeliversItsMessagesToTheFunction()
+    {
+        await using var listener = await RecordingListener.StartAsync();
+        var code = Path.Combine(_project, "consumer");
+        System.IO.Compression.ZipFile.ExtractToDirectory(new MemoryStream(QueueFunctions.Reporter()), code);
+        await WriteManifestAsync($"functions:\n  consumer:\n    runtime: nodejs20.x\n    handler: index.handler\n    code: consumer\n    environment:\n      REPORT_PORT: '{listener.Port}'\n    queues:\n      jobs:\n        batchSize: 1\n");
+
+        var applied = await StratusCommand.RunAsync(Host, "apply", _project);
+        var queueUrl = (string)(await SqsCalls.CallAsync(Host.Http, "GetQueueUrl", new JsonObject { ["QueueName"] = "jobs" }))["QueueUrl"]!;
+        await SqsCalls.SendMessagesAsync(Host.Http, queueUrl, "first job");
+        var batch = await listener.NextAsync();
+
+        Assert.Equal(0, applied.ExitCode);
+        Assert.Equal("first job", (string)batch["bodies"]![0]!);
+        Assert.EndsWith(":jobs", (string)batch["eventSourceARN"]!);
+    }
+
+    [Fact]
     public async Task Apply_ChangedSettingsAndCode_UpdatesOnlyWhatDiffers()
     {
         await WriteManifestAsync(Shop);
