@@ -63,7 +63,7 @@ internal static class DevCommand
         var current = manifest;
         var logs = follower.RunAsync(() => [.. current.Functions.Select(f => f.Name)], cancellationToken);
 
-        using var watcher = new ChangeWatcher(manifest.Directory, BuildOutputs(manifest), time);
+        using var watcher = new ChangeWatcher(WatchedDirectories(manifest), BuildOutputs(manifest), time);
         Write(WatchingLine);
         while (!cancellationToken.IsCancellationRequested && !logs.IsCompleted)
         {
@@ -84,6 +84,16 @@ internal static class DevCommand
         }
 
         await logs;
+    }
+
+    /// <summary>The project's directory, and each code directory outside it (<c>code: ../shared</c>).</summary>
+    private static IEnumerable<string> WatchedDirectories(ProjectManifest manifest)
+    {
+        var project = Path.TrimEndingDirectorySeparator(manifest.Directory) + Path.DirectorySeparatorChar;
+        var outside = manifest.Functions
+            .Where(f => f.Build is null && !(f.Code + Path.DirectorySeparatorChar).StartsWith(project, StringComparison.Ordinal))
+            .Select(f => f.Code);
+        return outside.Prepend(manifest.Directory).Distinct(StringComparer.Ordinal);
     }
 
     /// <summary>What a build step writes is the redeploy's own doing, not a change to react to.</summary>

@@ -14,29 +14,34 @@ internal sealed class ChangeWatcher : IDisposable
     // Written by tools rather than by the developer: caches, history, a server's data kept in the project.
     private static readonly string[] IgnoredSegments = [".git", "__pycache__", ".stratus", ".pytest_cache"];
 
-    private readonly FileSystemWatcher _watcher;
+    private readonly List<FileSystemWatcher> _watchers = [];
     private readonly Channel<string> _changes = Channel.CreateBounded<string>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly string[] _ignoredRoots;
     private readonly TimeProvider _time;
 
+    /// <param name="directories">The project's directory, and code directories that lie outside it.</param>
     /// <param name="ignoredRoots">Directories whose changes do not count (a build's output, which the redeploy itself rewrites).</param>
-    public ChangeWatcher(string directory, IEnumerable<string> ignoredRoots, TimeProvider time)
+    public ChangeWatcher(IEnumerable<string> directories, IEnumerable<string> ignoredRoots, TimeProvider time)
     {
         _time = time;
         _ignoredRoots = [.. ignoredRoots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)))];
-        _watcher = new FileSystemWatcher(directory)
+        foreach (var directory in directories)
         {
-            IncludeSubdirectories = true,
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
-        };
-        _watcher.Changed += OnEvent;
-        _watcher.Created += OnEvent;
-        _watcher.Deleted += OnEvent;
-        _watcher.Renamed += OnEvent;
+            var watcher = new FileSystemWatcher(directory)
+            {
+                IncludeSubdirectories = true,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            watcher.Changed += OnEvent;
+            watcher.Created += OnEvent;
+            watcher.Deleted += OnEvent;
+            watcher.Renamed += OnEvent;
 
-        // Events lost to an overflowing buffer are still a change.
-        _watcher.Error += (_, _) => _changes.Writer.TryWrite(directory);
-        _watcher.EnableRaisingEvents = true;
+            // Events lost to an overflowing buffer are still a change.
+            watcher.Error += (_, _) => _changes.Writer.TryWrite(directory);
+            watcher.EnableRaisingEvents = true;
+            _watchers.Add(watcher);
+        }
     }
 
     /// <summary>Waits for a change, then for the quiet period after the last one; returns a path that changed.</summary>
@@ -58,7 +63,13 @@ internal sealed class ChangeWatcher : IDisposable
         }
     }
 
-    public void Dispose() => _watcher.Dispose();
+    public void Dispose()
+    {
+        foreach (var watcher in _watchers)
+        {
+            watcher.Dispose();
+        }
+    }
 
     private void OnEvent(object sender, FileSystemEventArgs e)
     {

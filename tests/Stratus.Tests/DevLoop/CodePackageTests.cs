@@ -56,7 +56,7 @@ public sealed class CodePackageTests
     {
         using var directory = new TempDirectory("stratus-watch-");
         var code = directory.Path;
-        using var watcher = new ChangeWatcher(code, [Path.Combine(code, "out")], TimeProvider.System);
+        using var watcher = new ChangeWatcher([code], [Path.Combine(code, "out")], TimeProvider.System);
 
         Assert.Equal(ignored, watcher.Ignored(Path.Combine(code, relative)));
     }

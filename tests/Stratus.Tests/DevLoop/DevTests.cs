@@ -45,6 +45,26 @@ public sealed class DevTests : ServerWorkspace
         Assert.Equal("function py: updated (memory)", updated);
     }
 
+    [Fact]
+    public async Task Dev_CodeOutsideTheProject_IsWatchedToo()
+    {
+        var project = Path.Combine(Work, "app");
+        var shared = Path.Combine(Work, "shared");
+        Directory.CreateDirectory(project);
+        Directory.CreateDirectory(shared);
+        await File.WriteAllTextAsync(Path.Combine(shared, "main.py"), "def handler(event, context):\n    return 'one'\n");
+        await File.WriteAllTextAsync(Path.Combine(project, "stratus.yaml"), "functions:\n  outside:\n    runtime: python3.12\n    handler: main.handler\n    code: ../shared\n");
+        await using var dev = DevProcess.Start(project, Host.Endpoint);
+        await dev.WaitForLineAsync(line => line.StartsWith("Watching for changes", StringComparison.Ordinal));
+
+        await File.WriteAllTextAsync(Path.Combine(shared, "main.py"), "def handler(event, context):\n    return 'two'\n");
+        var updated = await dev.WaitForLineAsync(line => line.StartsWith("function outside: updated", StringComparison.Ordinal));
+        var answer = await Host.InvokeAsync("outside");
+
+        Assert.Equal("function outside: updated (code)", updated);
+        Assert.Equal("\"two\"", answer.Body);
+    }
+
     /// <summary>A running <c>stratus dev</c>; its output is read line by line, the test waiting on the line it expects.</summary>
     private sealed class DevProcess : IAsyncDisposable
     {
