@@ -25,10 +25,18 @@ internal sealed partial class ManifestApplier(StratusClient client, Action<Appli
         var schedules = await ListSchedulesAsync(cancellationToken);
         foreach (var function in manifest.Functions)
         {
-            Record(await ApplyFunctionAsync(manifest, function, cancellationToken));
-            await ApplySchedulesAsync(function, schedules, prune, Record, cancellationToken);
-            await ApplyQueuesAsync(function, prune, Record, cancellationToken);
-            await ApplyUrlAsync(function, prune, Record, cancellationToken);
+            try
+            {
+                Record(await ApplyFunctionAsync(manifest, function, cancellationToken));
+                await ApplySchedulesAsync(function, schedules, prune, Record, cancellationToken);
+                await ApplyQueuesAsync(function, prune, Record, cancellationToken);
+                await ApplyUrlAsync(function, prune, Record, cancellationToken);
+            }
+            catch (ApiException ex)
+            {
+                // The server's refusal (an unknown runtime, a bad schedule expression) names the manifest entry it came from.
+                throw new ApiException(ex.ErrorType, $"functions.{function.Name} in {Path.GetFileName(manifest.Path)}: {ex.Message}", ex.Status);
+            }
         }
 
         await PruneFunctionsAsync(manifest, schedules, prune, Record, cancellationToken);

@@ -178,6 +178,18 @@ public sealed class ApplyTests : ServerWorkspace
         Assert.Empty(functions);
     }
 
+    [Fact]
+    public async Task Apply_ServerRefusesASetting_ErrorNamesTheFunctionEntry()
+    {
+        await WriteManifestAsync(F.Replace("nodejs20.x", "cobol85", StringComparison.Ordinal));
+
+        var refused = await StratusCommand.RunAsync(Host, "apply", _project);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith("InvalidParameterValueException: functions.f in stratus.yaml: ", refused.Stderr);
+        Assert.Contains("cobol85", refused.Stderr);
+    }
+
     private Task WriteManifestAsync(string text) => File.WriteAllTextAsync(Path.Combine(_project, "stratus.yaml"), text);
 
     private async Task<JsonNode> GetAsync(string path) => JsonNode.Parse(await Host.Http.GetStringAsync(path))!;
