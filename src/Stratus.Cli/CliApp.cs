@@ -40,6 +40,9 @@ internal static class CliApp
         }
 
         root.Subcommands.Add(ScheduleCommands.Create());
+        root.Subcommands.Add(NewCommand.Create());
+        root.Subcommands.Add(ApplyCommand.Create());
+        root.Subcommands.Add(DevCommand.Create());
         root.Subcommands.Add(AccountCommands.Account());
         root.Subcommands.Add(AccountCommands.Key());
 

@@ -27,6 +27,14 @@ internal static class FunctionCommands
         command.SetAction((parse, ct) => CliApp.ClientAsync(parse, async client =>
         {
             var source = parse.GetValue(path)!;
+
+            // A project with a stratus.yaml (as `stratus new` makes) deploys as its manifest says.
+            if (parse.GetValue(runtime) is null && parse.GetValue(handler) is null && Manifests.ManifestReader.Locate(source) is not null)
+            {
+                await ApplyCommand.RunAsync(client, ApplyCommand.Load(source), prune: false, parse.GetValue(CliApp.Json), ct);
+                return ExitCodes.Ok;
+            }
+
             var zip = Package(source);
             var functionName = parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)));
             var variables = ParseEnvironment(parse.GetValue(env) ?? []);

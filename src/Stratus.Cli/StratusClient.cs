@@ -63,6 +63,34 @@ internal sealed class StratusClient : IDisposable
         return new InvokeResponse((int)response.StatusCode, body, error, log, requestId);
     }
 
+    /// <summary>An SQS call in the AWS JSON 1.0 protocol (<c>POST /</c>, <c>X-Amz-Target: AmazonSQS.&lt;operation&gt;</c>).</summary>
+    public async Task<JsonNode> SendSqsAsync(string operation, JsonObject body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-amz-json-1.0");
+        request.Headers.Add("X-Amz-Target", "AmazonSQS." + operation);
+        using var response = await SendRawAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            // SQS names its errors in the body's __type ("com.amazonaws.sqs#QueueDoesNotExist").
+            JsonNode? error = null;
+            try
+            {
+                error = JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                // Not JSON (a proxy's page): the raw text is the message.
+            }
+
+            var type = error?["__type"]?.GetValue<string>() ?? $"HTTP {(int)response.StatusCode}";
+            throw new ApiException(type[(type.LastIndexOf('#') + 1)..], error?["message"]?.GetValue<string>() ?? text, (int)response.StatusCode);
+        }
+
+        return JsonNode.Parse(text)!;
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
