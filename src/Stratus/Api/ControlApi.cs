@@ -41,6 +41,7 @@ internal static class ControlApi
         }
 
         var zip = DecodeZip(request.Code?.ZipFile, request.Code?.S3Bucket ?? request.Code?.ImageUri);
+        CheckQuotas(context, registry, zip.Length, replacing: null);
         var created = registry.Create(
             new FunctionDefinition
             {
@@ -123,6 +124,7 @@ internal static class ControlApi
             return Json(mapper.Configuration(current), ApiJson.Default.FunctionConfigurationOutput);
         }
 
+        CheckQuotas(context, registry, zip.Length, replacing: name);
         var updated = registry.UpdateCode(name, arn, zip, request.RevisionId);
         return Json(mapper.Configuration(updated), ApiJson.Default.FunctionConfigurationOutput);
     }
@@ -155,6 +157,34 @@ internal static class ControlApi
             new AccountLimit(75L * 1024 * 1024 * 1024, FunctionLimits.MaxUnzippedBytes, FunctionLimits.MaxZipBytes, limits.AccountLimit, limits.Unreserved),
             new AccountUsage(total, functions.Count));
         return Json(body, ApiJson.Default.AccountSettingsResponse);
+    }
+
+    /// <summary>
+    /// The caller's account quotas: how many functions it may have and how much code in all (the zips
+    /// as stored). <paramref name="replacing"/> is the function whose code a new zip replaces.
+    /// </summary>
+    private static void CheckQuotas(HttpContext context, FunctionRegistry registry, long zipBytes, string? replacing)
+    {
+        var account = context.GetCaller().AccountId;
+        var quotas = context.RequestServices.GetRequiredService<AccountDirectory>().QuotasOf(account);
+        if (quotas.MaxFunctions is null && quotas.MaxCodeSizeBytes is null)
+        {
+            return;
+        }
+
+        var owned = registry.OwnedBy(account).ToList();
+        if (replacing is null && quotas.MaxFunctions is { } maxFunctions && owned.Count >= maxFunctions)
+        {
+            throw new LambdaException(StatusCodes.Status400BadRequest, "ServiceQuotaExceededException",
+                $"Account {account} has {owned.Count} functions, its quota; delete one or ask the operator to raise the quota.");
+        }
+
+        var total = owned.Where(f => f.Name != replacing).Sum(f => f.CodeSize) + zipBytes;
+        if (quotas.MaxCodeSizeBytes is { } maxCode && total > maxCode)
+        {
+            throw new LambdaException(StatusCodes.Status400BadRequest, "CodeStorageExceededException",
+                $"Code storage limit exceeded: account {account} would hold {total} bytes of code, over its quota of {maxCode} bytes.");
+        }
     }
 
     /// <summary>Finds the function a request names, honouring a qualifier in the name or the query.</summary>

@@ -14,11 +14,15 @@ internal sealed class ConcurrencyLimits
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _reserved = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _reservedInUse = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _tenantInUse = new(StringComparer.Ordinal);
+    private readonly Func<string, int?> _tenantLimit;
     private int _reservedTotal;
     private int _unreservedInUse;
 
-    public ConcurrencyLimits(int accountLimit, IReadOnlyDictionary<string, int> reservations)
+    /// <param name="tenantLimit">The concurrency quota of a tenant account, if it has one (the root account's functions are not counted).</param>
+    public ConcurrencyLimits(int accountLimit, IReadOnlyDictionary<string, int> reservations, Func<string, int?>? tenantLimit = null)
     {
+        _tenantLimit = tenantLimit ?? (_ => null);
         AccountLimit = accountLimit;
         // Lambda keeps 100 unreserved; a small test limit keeps a tenth of itself, at least 1.
         MinimumUnreserved = Math.Min(100, Math.Max(1, accountLimit / 10));
@@ -85,8 +89,16 @@ internal sealed class ConcurrencyLimits
     public bool TryAcquire(string function, out bool fromReserved, out string reason)
     {
         fromReserved = false;
+        var tenant = Tenant(function);
+        var tenantLimit = tenant is null ? null : _tenantLimit(tenant);
         lock (_lock)
         {
+            if (tenantLimit is { } quota && _tenantInUse.GetValueOrDefault(tenant!) >= quota)
+            {
+                reason = AccountReason;
+                return false;
+            }
+
             if (_reserved.TryGetValue(function, out var reserved))
             {
                 var used = _reservedInUse.GetValueOrDefault(function);
@@ -110,6 +122,11 @@ internal sealed class ConcurrencyLimits
                 _unreservedInUse++;
             }
 
+            if (tenantLimit is not null)
+            {
+                _tenantInUse[tenant!] = _tenantInUse.GetValueOrDefault(tenant!) + 1;
+            }
+
             reason = "";
             return true;
         }
@@ -118,8 +135,21 @@ internal sealed class ConcurrencyLimits
     /// <summary>Gives back the unit an invocation took, to the pool it came from.</summary>
     public void Release(string function, bool fromReserved)
     {
+        var tenant = Tenant(function);
         lock (_lock)
         {
+            if (tenant is not null && _tenantInUse.TryGetValue(tenant, out var inUse))
+            {
+                if (inUse <= 1)
+                {
+                    _tenantInUse.Remove(tenant);
+                }
+                else
+                {
+                    _tenantInUse[tenant] = inUse - 1;
+                }
+            }
+
             if (fromReserved)
             {
                 _reservedInUse[function] = _reservedInUse.GetValueOrDefault(function) - 1;
@@ -129,5 +159,12 @@ internal sealed class ConcurrencyLimits
                 _unreservedInUse--;
             }
         }
+    }
+
+    /// <summary>The tenant account of a registry name (<c>account/name</c>); null for the root account's bare names.</summary>
+    private static string? Tenant(string function)
+    {
+        var separator = function.IndexOf(Tenancy.ScopedNames.Separator);
+        return separator < 0 ? null : function[..separator];
     }
 }

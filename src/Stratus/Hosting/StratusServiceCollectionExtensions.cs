@@ -37,7 +37,8 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton(sp => new FunctionMapper(sp.GetRequiredService<IOptions<StratusOptions>>().Value));
         services.TryAddSingleton(sp => new ConcurrencyLimits(
             sp.GetRequiredService<IOptions<StratusOptions>>().Value.ConcurrencyLimit,
-            sp.GetRequiredService<IFunctionStore>().LoadReservedConcurrency()));
+            sp.GetRequiredService<IFunctionStore>().LoadReservedConcurrency(),
+            account => sp.GetRequiredService<Tenancy.AccountDirectory>().QuotasOf(account).ConcurrencyLimit));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StratusOptions>>().Value.ResourceLimits
             ? Sandbox.Cgroups.Detect()
             : Sandbox.Cgroups.None("resource limits are turned off (--no-limits)"));

@@ -21,6 +21,7 @@ internal sealed partial class AccountDirectory : ISecretLookup, IDisposable
     private readonly ILogger _logger;
     private readonly Lock _writes = new();
     private volatile FrozenDictionary<string, ActiveSecret> _secrets = FrozenDictionary<string, ActiveSecret>.Empty;
+    private volatile FrozenDictionary<string, AccountQuotas> _quotas = FrozenDictionary<string, AccountQuotas>.Empty;
 
     private AccountDirectory(IAccountStore store, SecretCipher cipher, TimeProvider time, ILogger logger)
     {
@@ -96,6 +97,7 @@ internal sealed partial class AccountDirectory : ISecretLookup, IDisposable
                 var account = new Account(id ?? Credentials.NewAccountId(), name, AccountStatus.Active, root, _time.GetUtcNow(), quotas);
                 if (_store.InsertAccount(account))
                 {
+                    Refresh();
                     Log.AccountCreated(_logger, account.Id, account.Name, root);
                     return account;
                 }
@@ -202,9 +204,14 @@ internal sealed partial class AccountDirectory : ISecretLookup, IDisposable
     public void Dispose() => _cipher.Dispose();
 
     /// <summary>Rebuilds the in-memory secrets from the store: only active keys of active accounts.</summary>
+    /// <summary>An account's quotas, from memory (the invoke path asks on every call).</summary>
+    public AccountQuotas QuotasOf(string accountId) => _quotas.GetValueOrDefault(accountId) ?? AccountQuotas.None;
+
     private void Refresh()
     {
-        var active = _store.ListAccounts().Where(a => a.Status == AccountStatus.Active).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var accounts = _store.ListAccounts();
+        _quotas = accounts.ToFrozenDictionary(a => a.Id, a => a.Quotas, StringComparer.Ordinal);
+        var active = accounts.Where(a => a.Status == AccountStatus.Active).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         var secrets = new Dictionary<string, ActiveSecret>(StringComparer.Ordinal);
         foreach (var stored in _store.ListKeys(null))
         {
