@@ -46,6 +46,9 @@ NODE=$(command -v node)
 # node start tens of milliseconds slower, and a proxy variable could reroute curl.
 CLEAN_ENV=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME" LANG=C.UTF-8 TZ=:UTC)
 
+# Every API request is signed with the benchmark's root key (curl --aws-sigv4, presigned wrk requests).
+source "$BENCH_DIR/lib/auth.sh"
+
 # ---------------------------------------------------------------- processes and cleanup
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/stratus-bench.XXXXXX")
 SERVER_PID=""
@@ -109,6 +112,11 @@ instances() { pgrep -c -P "$SERVER_PID" -f bootstrap.mjs || true; }
 run_wrk() {
   local name=$1 url=$2 threads=$3 connections=$4 duration=$5
   log "wrk $name (-t$threads -c$connections -d$duration)"
+  if [[ $url == "$INVOKE_URL" ]]; then
+    presign POST "$url" '{}'
+  else
+    unset WRK_AMZ_DATE WRK_AUTHORIZATION
+  fi
   wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$BENCH_DIR/lib/invoke.lua" "$url" >"$RAW/$name.txt"
   grep -q '^RESULT ' "$RAW/$name.txt" || { cat "$RAW/$name.txt" >&2; die "wrk $name printed no result"; }
 }
@@ -169,11 +177,11 @@ log "deploying $FUNCTION (nodejs20.x, 1769 MB)"
   --memory 1769 --endpoint "$ENDPOINT" >"$RAW/deploy.txt"
 
 # The very first Invoke after the deploy (one sample, also in the table).
-first=$(curl -sf -o "$WORK/first.json" -w '%{time_total}' -X POST --data-binary '{}' "$INVOKE_URL")
+first=$(scurl -sf -o "$WORK/first.json" -w '%{time_total}' -X POST --data-binary '{}' "$INVOKE_URL")
 echo "first_invoke_s=$first" >>"$RAW/meta.env"
 
 # Both sides must answer with the same body.
-stratus_body=$(curl -sf -X POST --data-binary '{}' "$INVOKE_URL")
+stratus_body=$(scurl -sf -X POST --data-binary '{}' "$INVOKE_URL")
 baseline_body=$(curl -sf -X POST --data-binary '{}' "$BASELINE_URL")
 [[ $stratus_body == "$baseline_body" ]] || die "bodies differ: Stratus '$stratus_body' vs baseline '$baseline_body'"
 echo "body=$stratus_body" >>"$RAW/meta.env"
@@ -200,7 +208,7 @@ BASELINE_PID=""
 # machine, or Stratus still storing the logs of the wrk runs), with no request in flight.
 echo "busy_before_cold=$(busy_percent 2)" >>"$RAW/meta.env"
 # -N: commands run without a shell, so the timings are the commands' own.
-INVOKE_CMD="curl -sf -o /dev/null -X POST --data-binary {} $INVOKE_URL"
+INVOKE_CMD="curl --aws-sigv4 aws:amz:us-east-1:lambda --user $BENCH_ACCESS_KEY_ID:$BENCH_SECRET_ACCESS_KEY -sf -o /dev/null -X POST --data-binary {} $INVOKE_URL"
 log "hyperfine: cold Invoke ($COLD_RUNS runs, each after a configuration change)"
 "${CLEAN_ENV[@]}" hyperfine -N --style basic --runs "$COLD_RUNS" \
   --prepare "bash $BENCH_DIR/lib/force-cold.sh $ENDPOINT $FUNCTION $SERVER_PID" \
@@ -223,7 +231,7 @@ log "hyperfine: baselines (node -e 0, warm Invoke, /health; $WARM_RUNS runs each
 log "server-reported Init Duration of 10 cold starts"
 for _ in $(seq 10); do
   bash "$BENCH_DIR/lib/force-cold.sh" "$ENDPOINT" "$FUNCTION" "$SERVER_PID"
-  curl -sf -o /dev/null -D - -X POST -H 'X-Amz-Log-Type: Tail' --data-binary '{}' "$INVOKE_URL" |
+  scurl -sf -o /dev/null -D - -X POST -H 'X-Amz-Log-Type: Tail' --data-binary '{}' "$INVOKE_URL" |
     tr -d '\r' | awk -F': ' 'tolower($1) == "x-amz-log-result" {print $2}' | base64 -d | grep '^REPORT' >>"$RAW/cold-reports.txt"
 done
 

@@ -31,6 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+source "$BENCH_LIB/auth.sh"
+
 # A server of its own on a free port, with its own data directory.
 "$STRATUS" server --listen 127.0.0.1:0 --data "$WORK/data" >"$WORK/stdout" 2>"$WORK/stderr" &
 SERVER_PID=$!
@@ -44,12 +46,13 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     z.writestr("index.js", "exports.handler = async () => null;\n")
 PY
 ZIP=$(base64 -w0 "$WORK/fn.zip")
-curl -sf -o /dev/null -X POST "$URL/2015-03-31/functions" -H 'Content-Type: application/json' \
+scurl -sf -o /dev/null -X POST "$URL/2015-03-31/functions" -H 'Content-Type: application/json' \
   -d "{\"FunctionName\":\"noop\",\"Runtime\":\"nodejs20.x\",\"Handler\":\"index.handler\",\"Role\":\"arn:aws:iam::123456789012:role/bench\",\"Code\":{\"ZipFile\":\"$ZIP\"}}" \
   || die "could not create the function"
 
 TARGET="$URL/2015-03-31/functions/noop/invocations"
 measure() { # $1 = invocation type, $2 = duration; prints the RESULT line
+  presign POST "$TARGET" '{}'
   INVOCATION_TYPE=$1 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" -s "$HERE/invoke-type.lua" "$TARGET" | grep '^RESULT'
 }
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }

@@ -13,6 +13,9 @@ import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import sign  # noqa: E402  (bench/lib/sign.py: every API request is signed)
+
 stratus, rounds, raw = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 env = dict(os.environ, NO_COLOR="1")
 work = tempfile.mkdtemp(prefix="stratus-bench-devloop.")
@@ -30,7 +33,8 @@ def save(version):
 
 
 def invoke():
-    request = urllib.request.Request(f"{endpoint}/2015-03-31/functions/hello/invocations", data=b"{}", method="POST")
+    url = f"{endpoint}/2015-03-31/functions/hello/invocations"
+    request = urllib.request.Request(url, data=b"{}", method="POST", headers=sign.headers("POST", url, b"{}"))
     with urllib.request.urlopen(request) as response:
         return json.load(response).get("version")
 

@@ -13,6 +13,7 @@ ROOT=$(dirname "$(dirname "$DIR")")
 RAW=$ROOT/bench/results/devloop
 for tool in node dotnet python3; do command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }; done
 
+source "$ROOT/bench/lib/auth.sh"
 rm -rf "$RAW" && mkdir -p "$RAW"
 echo "==> building Stratus (Release)" >&2
 dotnet build -c Release --nologo -v q "$ROOT/src/Stratus.Cli" >"$RAW/build.log" 2>&1 || { cat "$RAW/build.log" >&2; exit 1; }

@@ -10,17 +10,18 @@
 # Usage: force-cold.sh ENDPOINT FUNCTION SERVER_PID [--warm]
 set -euo pipefail
 endpoint=$1 function=$2 server_pid=$3 mode=${4:-}
+source "$(dirname "${BASH_SOURCE[0]}")/auth.sh"
 if [[ $mode != --warm ]]; then
-  curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' \
+  scurl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' \
     --data-binary "{\"Description\":\"cold-$(date +%s%N)\"}" \
     "$endpoint/2015-03-31/functions/$function/configuration"
 else
-  curl -sf -o /dev/null "$endpoint/2015-03-31/functions/$function/configuration"
+  scurl -sf -o /dev/null "$endpoint/2015-03-31/functions/$function/configuration"
 fi
 expected=1
 [[ $mode == --warm ]] && expected=2 # the warm instance's node process runs beside the standby ones
 for _ in $(seq 1000); do
-  ready=$(curl -sf "$endpoint/stratus/v1/engine" | grep -o '"node":[0-9]*' | cut -d: -f2)
+  ready=$(scurl -sf "$endpoint/stratus/v1/engine" | grep -o '"node":[0-9]*' | cut -d: -f2)
   running=$(pgrep -c -P "$server_pid" -f nodejs/bootstrap.mjs || true)
   if [[ ${ready:-0} -ge 1 && ${running:-0} -eq $(( ${ready:-0} + expected - 1 )) ]]; then
     exit 0

@@ -3,6 +3,11 @@
 wrk.method = "POST"
 wrk.body = "{}"
 wrk.headers["Content-Type"] = "application/json"
+-- A signed request (bench/lib/auth.sh presign), replayed: the server verifies it every time.
+if os.getenv("WRK_AUTHORIZATION") then
+  wrk.headers["X-Amz-Date"] = os.getenv("WRK_AMZ_DATE")
+  wrk.headers["Authorization"] = os.getenv("WRK_AUTHORIZATION")
+end
 
 done = function(summary, latency, requests)
   local seconds = summary.duration / 1e6

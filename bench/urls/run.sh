@@ -45,6 +45,7 @@ mkdir -p "$RAW"
 log "building Stratus (Release)"
 dotnet build -c Release --nologo -v q "$ROOT/src/Stratus.Cli" >"$RAW/build.log" 2>&1 || { cat "$RAW/build.log" >&2; die "build failed"; }
 
+source "$BENCH/lib/auth.sh"
 PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$STRATUS" server --listen "127.0.0.1:$PORT" --data "$WORK/data" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -53,14 +54,16 @@ ENDPOINT=http://127.0.0.1:$PORT
 
 log "deploying hello (nodejs20.x, 1769 MB) and its function URL"
 "$STRATUS" deploy "$BENCH/function" --name hello --runtime nodejs20.x --handler index.handler --memory 1769 --endpoint "$ENDPOINT" >/dev/null
-URL=$(curl -sf -X POST -H 'Content-Type: application/json' -d '{"AuthType":"NONE"}' "$ENDPOINT/2021-10-31/functions/hello/url" |
+URL=$(scurl -sf -X POST -H 'Content-Type: application/json' -d '{"AuthType":"NONE"}' "$ENDPOINT/2021-10-31/functions/hello/url" |
   "$PY" -c 'import json, sys; print(json.load(sys.stdin)["FunctionUrl"])')
 INVOKE=$ENDPOINT/2015-03-31/functions/hello/invocations
 [[ $(curl -sf -X POST -d '{}' "$URL") == hello ]] || die "the function URL did not answer hello"
-[[ $(curl -sf -X POST -d '{}' "$INVOKE") == '{"statusCode":200,"body":"hello"}' ]] || die "Invoke did not answer the function's result"
+[[ $(scurl -sf -X POST -d '{}' "$INVOKE") == '{"statusCode":200,"body":"hello"}' ]] || die "Invoke did not answer the function's result"
 
 run() { # NAME URL THREADS CONNECTIONS DURATION
   log "wrk $1 (-t$3 -c$4 -d$5)"
+  # Invoke is signed as the AWS clients sign it; the URL (AuthType NONE) is public.
+  if [[ $2 == "$INVOKE" ]]; then presign POST "$2" '{}'; else unset WRK_AMZ_DATE WRK_AUTHORIZATION; fi
   wrk -t"$3" -c"$4" -d"$5" --latency -s "$BENCH/lib/invoke.lua" "$2" >"$RAW/$1.txt"
   grep -q '^RESULT ' "$RAW/$1.txt" || { cat "$RAW/$1.txt" >&2; die "wrk $1 printed no result"; }
 }

@@ -218,10 +218,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             .Append(authorization.Scope).Append('\n');
         AppendHex(builder, canonicalHash);
 
-        Span<byte> key = stackalloc byte[32];
-        SigningKey(secret, authorization, key);
-        HmacUtf8(key, builder, signature);
-        CryptographicOperations.ZeroMemory(key);
+        HmacUtf8(SigningKeys.Get(secret, authorization), builder, signature);
     }
 
     /// <summary>The canonical request text (exposed for tests and diagnostics; it holds no secret).</summary>
@@ -271,6 +268,36 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Signing keys by key, day, region and service: a client signs every request of a day with the same
+    /// one, and deriving it takes four HMACs. Held in memory as the secrets themselves are; bounded.
+    /// </summary>
+    private static class SigningKeys
+    {
+        private const int MaxEntries = 4096;
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Key, string Scope), (string Secret, byte[] Signing)> Cache = new();
+
+        public static byte[] Get(string secret, SigV4Authorization authorization)
+        {
+            var id = (authorization.AccessKeyId, authorization.Scope);
+            // The secret is compared too: a cached key is only ever used with the secret it came from.
+            if (Cache.TryGetValue(id, out var cached) && string.Equals(cached.Secret, secret, StringComparison.Ordinal))
+            {
+                return cached.Signing;
+            }
+
+            var key = new byte[32];
+            SigningKey(secret, authorization, key);
+            if (Cache.Count >= MaxEntries)
+            {
+                Cache.Clear();
+            }
+
+            Cache[id] = (secret, key);
+            return key;
+        }
     }
 
     private static void SigningKey(string secret, SigV4Authorization authorization, Span<byte> key)
