@@ -155,11 +155,7 @@ internal sealed class SqliteLogStore : ILogStore
             var deleted = Delete(connection, "timestamp < $p", olderThan.ToUnixTimeMilliseconds());
             while (_storedBytes > maxBytes)
             {
-                // The oldest chunk, by the id of its newest record.
-                using var chunk = connection.CreateCommand();
-                chunk.CommandText = $"SELECT id FROM logs ORDER BY id LIMIT 1 OFFSET {PruneChunk - 1}";
-                var last = chunk.ExecuteScalar() is long id ? id : long.MaxValue;
-                var removed = Delete(connection, "id <= $p", last);
+                var removed = Delete(connection, "id <= $p", LastToDrop(connection, _storedBytes - maxBytes));
                 deleted += removed;
                 if (removed == 0)
                 {
@@ -169,6 +165,22 @@ internal sealed class SqliteLogStore : ILogStore
 
             return deleted;
         }
+    }
+
+    /// <summary>The id of the newest record to delete so that at least <paramref name="excess"/> bytes go, oldest first, within one chunk.</summary>
+    private static long LastToDrop(SqliteConnection connection, long excess)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT id, length(CAST(text AS BLOB)) FROM logs ORDER BY id LIMIT {PruneChunk}";
+        using var reader = command.ExecuteReader();
+        long last = 0, bytes = 0;
+        while (bytes < excess && reader.Read())
+        {
+            last = reader.GetInt64(0);
+            bytes += reader.GetInt64(1);
+        }
+
+        return last;
     }
 
     private int Delete(SqliteConnection connection, string condition, long parameter)
