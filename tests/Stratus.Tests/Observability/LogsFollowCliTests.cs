@@ -4,28 +4,26 @@ using Stratus.Tests.Infrastructure;
 namespace Stratus.Tests.Observability;
 
 /// <summary><c>stratus logs -f</c> with the real binaries: the server process and the CLI following it.</summary>
-public sealed class LogsFollowCliTests : IAsyncLifetime
+public sealed class LogsFollowCliTests
 {
-    private string _work = null!;
-    private ServerProcess _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _work = Directory.CreateTempSubdirectory("stratus-follow-").FullName;
-        _server = await ServerProcess.StartAsync(Path.Combine(_work, "data"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_work, recursive: true);
-    }
-
     [Fact]
     public async Task LogsFollow_NewInvocation_ItsLinesArrive()
     {
-        var endpoint = _server.Http.BaseAddress!.GetLeftPart(UriPartial.Authority);
-        var zip = Path.Combine(_work, "follow.zip");
+        var work = Directory.CreateTempSubdirectory("stratus-follow-").FullName;
+        try
+        {
+            await using var server = await ServerProcess.StartAsync(Path.Combine(work, "data"));
+            await FollowAsync(work, server.Http.BaseAddress!.GetLeftPart(UriPartial.Authority));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task FollowAsync(string work, string endpoint)
+    {
+        var zip = Path.Combine(work, "follow.zip");
         await File.WriteAllBytesAsync(zip, Zips.Create(("index.js", "exports.handler = async (e) => { console.log('followed', e.n); return e.n; };")));
         Assert.Equal(0, (await Cli(endpoint, "deploy", zip, "--runtime", "nodejs20.x", "--handler", "index.handler")).ExitCode);
         Assert.Equal(0, (await Cli(endpoint, "invoke", "follow", "--payload", """{"n":"before"}""")).ExitCode);
