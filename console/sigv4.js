@@ -4,7 +4,6 @@
 
 const encoder = new TextEncoder();
 const ALGORITHM = 'AWS4-HMAC-SHA256';
-const UNSIGNED = 'UNSIGNED-PAYLOAD';
 
 const toHex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -90,7 +89,8 @@ export async function presignUrl({ url, credentials, region, service, expiresIn 
   target.searchParams.set('X-Amz-Date', amzDate);
   target.searchParams.set('X-Amz-Expires', String(expiresIn));
   target.searchParams.set('X-Amz-SignedHeaders', 'host');
-  const canonicalRequest = ['GET', canonicalPath(target.pathname), canonicalQuery([...target.searchParams]), `host:${target.host}\n`, 'host', UNSIGNED].join('\n');
+  // Outside S3 a presigned request signs the hash of its (empty) body, as the AWS SDKs do.
+  const canonicalRequest = ['GET', canonicalPath(target.pathname), canonicalQuery([...target.searchParams]), `host:${target.host}\n`, 'host', await sha256Hex('')].join('\n');
   const sig = await signature(credentials.secretAccessKey, day, region, service, await stringToSign(amzDate, scope, canonicalRequest));
   // Built by hand: URLSearchParams would encode spaces as '+', which SigV4 reads differently.
   const query = [...target.searchParams].map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`).join('&');
