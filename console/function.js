@@ -62,7 +62,7 @@ function invokeBox(name) {
       result.replaceChildren(
         h('p', { id: 'invoke-status', class: failed ? 'bad' : 'good', 'data-request-id': requestId }, failed ? 'Failed' : 'Succeeded', requestId ? ` · request ${requestId}` : ''),
         h('h3', {}, 'Response'), h('pre', { id: 'invoke-output' }, text),
-        log ? [h('h3', {}, 'Log'), h('pre', { id: 'invoke-log' }, new TextDecoder().decode(Uint8Array.from(atob(log), (c) => c.charCodeAt(0))))] : []);
+        ...(log ? [h('h3', {}, 'Log'), h('pre', { id: 'invoke-log' }, new TextDecoder().decode(Uint8Array.from(atob(log), (c) => c.charCodeAt(0))))] : []));
       announce(failed ? 'Invocation failed' : 'Invocation succeeded');
     } catch (problem) {
       result.replaceChildren(h('p', { class: 'alert', role: 'alert' }, `${problem.type ?? 'Error'}: ${problem.message}`));
@@ -74,7 +74,7 @@ function invokeBox(name) {
 }
 
 function charts(name) {
-  const container = h('div', { class: 'grid', id: 'charts' });
+  const container = h('div', { class: 'grid charts', id: 'charts' });
   const refresh = async () => {
     const series = await stratus.series(name, 60);
     container.replaceChildren(
@@ -155,7 +155,7 @@ export async function functionPage(main, name) {
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/functions' }, '← Functions')),
     h('h1', {}, f.FunctionName),
-    f.Description ? h('p', { class: 'muted' }, f.Description) : null,
+    ...(f.Description ? [h('p', { class: 'muted' }, f.Description)] : []),
     h('section', { 'aria-labelledby': 'activity-title' }, h('h2', { id: 'activity-title' }, 'Activity (last 60 minutes)'), activity.container),
     h('div', { class: 'grid' }, invokeBox(name), logs.section),
     h('div', { class: 'grid' },

@@ -14,12 +14,18 @@ public static class ConsoleEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var assets = ConsoleAssets.Load();
-        endpoints.MapGet("/console", (HttpContext context) => Results.Redirect("/console/")).WithMetadata(Api.OffloadMiddleware.Inline);
         endpoints.MapGet("/console/{**path}", (HttpContext context, string? path) => Serve(context, assets, path)).WithMetadata(Api.OffloadMiddleware.Inline);
     }
 
     private static Task Serve(HttpContext context, ConsoleAssets assets, string? path)
     {
+        if (context.Request.Path.Value is "/console")
+        {
+            // Routing treats /console and /console/ alike; the page's address is the latter.
+            context.Response.Redirect("/console/");
+            return Task.CompletedTask;
+        }
+
         // The console is one page: its own routes (#/functions/...) live after the hash.
         if (!assets.TryGet(string.IsNullOrEmpty(path) ? "index.html" : path, out var asset))
         {
