@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -28,8 +31,12 @@ internal static class LogStream
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.WriteAsync(": following " + function.Name + "\n\n", context.RequestAborted);
-        await response.Body.FlushAsync(context.RequestAborted);
+        // Records are written straight into the response's pipe and flushed once per batch: one
+        // write to the socket however many records a batch holds.
+        var pipe = response.BodyWriter;
+        pipe.Write(Encoding.UTF8.GetBytes(": following " + function.Name + "\n\n"));
+        await pipe.FlushAsync(context.RequestAborted);
+        using var json = new Utf8JsonWriter(pipe);
 
         // A stopping server ends its streams, or it would wait for every follower to hang up.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
@@ -47,8 +54,8 @@ internal static class LogStream
                 }
                 catch (OperationCanceledException) when (!stop.IsCancellationRequested)
                 {
-                    await response.WriteAsync(": keep-alive\n\n", stop.Token);
-                    await response.Body.FlushAsync(stop.Token);
+                    pipe.Write(": keep-alive\n\n"u8);
+                    await pipe.FlushAsync(stop.Token);
                     continue;
                 }
 
@@ -59,18 +66,20 @@ internal static class LogStream
 
                 while (subscription.Records.TryRead(out var record))
                 {
-                    await response.WriteAsync("event: log\ndata: ", stop.Token);
-                    await JsonSerializer.SerializeAsync(response.Body, LogsApi.Output(record), ObservabilityJson.Default.LogEventOutput, stop.Token);
-                    await response.WriteAsync("\n\n", stop.Token);
+                    pipe.Write("event: log\ndata: "u8);
+                    JsonSerializer.Serialize(json, LogsApi.Output(record), ObservabilityJson.Default.LogEventOutput);
+                    json.Flush();
+                    json.Reset(pipe);
+                    pipe.Write("\n\n"u8);
                 }
 
                 if (subscription.Dropped != dropped)
                 {
                     dropped = subscription.Dropped;
-                    await response.WriteAsync($"event: dropped\ndata: {dropped}\n\n", stop.Token);
+                    pipe.Write(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"event: dropped\ndata: {dropped}\n\n")));
                 }
 
-                await response.Body.FlushAsync(stop.Token);
+                await pipe.FlushAsync(stop.Token);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

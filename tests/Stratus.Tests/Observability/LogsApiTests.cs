@@ -94,6 +94,20 @@ public sealed partial class LogsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LogStream_ServerStops_StreamEndsInsteadOfHoldingTheStop()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/stratus/v1/functions/words/logs/stream");
+        using var response = await _host.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal(": following words", await reader.ReadLineAsync());
+
+        await _host.Server.DisposeAsync();
+
+        Assert.Equal("", await reader.ReadLineAsync());
+        Assert.Null(await reader.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task Series_AfterSuccessAndError_CountsInvocationsErrorsAndColdStart()
     {
         await _host.InvokeAsync("words", """{"word":"echo"}""");
