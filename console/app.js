@@ -36,7 +36,8 @@ async function render() {
     }
   }
 
-  const route = routes.find(([pattern]) => pattern.test(hash));
+  // An address the console does not know shows the functions list.
+  const route = routes.find(([pattern]) => pattern.test(hash)) ?? routes[routes.length - 1];
   main.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
   try {
     cleanup = (await route[1](hash.match(route[0]))) ?? (() => {});

@@ -87,7 +87,7 @@ function charts(name) {
 }
 
 function liveLogs(name, onRecord) {
-  const list = h('ol', { class: 'logs', id: 'live-logs', role: 'log', 'aria-label': `Live logs of ${name}` });
+  const list = h('ol', { class: 'logs', id: 'live-logs' });
   const state = h('p', { class: 'live muted', id: 'live-state' }, 'Connecting…');
   const seen = new Set();
   let source = null;
@@ -131,7 +131,9 @@ function liveLogs(name, onRecord) {
     });
   };
   connect();
-  const section = h('section', { 'aria-labelledby': 'logs-title', class: 'panel' }, h('h2', { id: 'logs-title' }, 'Live logs'), state, list);
+  const section = h('section', { 'aria-labelledby': 'logs-title', class: 'panel' }, h('h2', { id: 'logs-title' }, 'Live logs'), state,
+    // A log region (announced politely as lines arrive) around the list, which keeps its list semantics.
+    h('div', { role: 'log', 'aria-label': `Live logs of ${name}` }, list));
   return {
     section,
     stop() {

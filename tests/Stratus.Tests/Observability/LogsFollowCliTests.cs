@@ -42,6 +42,10 @@ public sealed class LogsFollowCliTests
             Assert.Equal(0, invoked.ExitCode);
             await stdout.WaitForAsync("followed after");
             await stdout.WaitForAsync("REPORT RequestId:", after: "followed after");
+
+            var searched = await Cli(endpoint, "logs", "follow", "--filter", "followed after");
+            Assert.Contains("followed after", searched.Stdout);
+            Assert.DoesNotContain("followed before", searched.Stdout);
         }
         finally
         {

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Stratus.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -57,6 +59,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "greeter" });
         await Expect(row).ToContainTextAsync("nodejs20.x");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "console-functions.png"), FullPage = true });
+        await AssertAccessibleAsync(page);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "greeter" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "greeter", Level = 1 })).ToBeVisibleAsync();
@@ -80,6 +83,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.Locator("#chart-cold-starts")).ToHaveAttributeAsync("data-total", "1");
         await Expect(page.Locator("#chart-errors")).ToHaveAttributeAsync("data-total", "0");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "console-function.png"), FullPage = true });
+        await AssertAccessibleAsync(page);
     }
 
     [Fact]
@@ -111,6 +115,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = link, Level = 1 })).ToBeVisibleAsync();
         await Expect(page.Locator("main")).ToContainTextAsync(shown);
+        await AssertAccessibleAsync(page);
     }
 
     [Fact]
@@ -122,7 +127,16 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
         await Expect(page.GetByLabel("Access key ID")).ToBeVisibleAsync();
+        await AssertAccessibleAsync(page);
         Assert.Equal("null", await page.EvaluateAsync<string>("() => String(sessionStorage.getItem('stratus.credentials'))"));
+    }
+
+    /// <summary>No WCAG 2 A/AA violation that axe-core finds on the page as it is now.</summary>
+    private static async Task AssertAccessibleAsync(IPage page)
+    {
+        var results = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa"] } });
+        Assert.True(results.Violations.Length == 0, string.Join("\n", results.Violations.Select(v =>
+            $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
     }
 
     /// <summary>A node function deployed through the API, then a page signed in to the console.</summary>
