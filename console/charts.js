@@ -13,24 +13,25 @@ function svg(name, attributes) {
   return element;
 }
 
-const format = (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+const plain = (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+const minuteOf = (point) => point.Minute.slice(11, 16);
 
 /**
  * A bar chart figure for one field of the series points. `total` says how the summary adds up:
  * 'sum' (counts) or 'max' (durations).
  */
-export function barChart({ id, title, points, field, unit = '', total = 'sum' }) {
+export function barChart({ id, title, points, field, unit = '', total = 'sum', format = plain, tick = minuteOf, period = 'minute' }) {
   const values = points.map((p) => Number(p[field]) || 0);
   const peak = Math.max(0, ...values);
   const summary = total === 'sum' ? values.reduce((a, b) => a + b, 0) : peak;
   const figure = document.createElement('figure');
   figure.className = 'chart';
   figure.id = id;
-  figure.dataset.total = format(summary);
+  figure.dataset.total = plain(summary);
   const caption = document.createElement('figcaption');
   caption.textContent = `${title}: ${format(summary)}${unit}${total === 'max' ? ' peak' : ''}`;
 
-  const label = `${title} per minute over the last ${points.length} minutes: ${total === 'sum' ? 'total' : 'peak'} ${format(summary)}${unit}`;
+  const label = `${title}, one bar per ${period} over ${points.length} ${period}s: ${total === 'sum' ? 'total' : 'peak'} ${format(summary)}${unit}`;
   const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': label });
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
@@ -52,9 +53,9 @@ export function barChart({ id, title, points, field, unit = '', total = 'sum' })
   const top = svg('text', { x: PAD.left, y: 10, class: 'tick' });
   top.textContent = `${format(peak)}${unit}`;
   const start = svg('text', { x: PAD.left, y: HEIGHT - 4, class: 'tick' });
-  start.textContent = points.length ? points[0].Minute.slice(11, 16) : '';
+  start.textContent = points.length ? tick(points[0]) : '';
   const end = svg('text', { x: WIDTH - PAD.right, y: HEIGHT - 4, class: 'tick', 'text-anchor': 'end' });
-  end.textContent = points.length ? points[points.length - 1].Minute.slice(11, 16) : '';
+  end.textContent = points.length ? tick(points[points.length - 1]) : '';
   chart.append(top, start, end);
   figure.append(caption, chart);
   return figure;

@@ -43,10 +43,12 @@ export async function usagePage(main) {
   const showDays = async () => {
     const days = await usage({ groupBy: 'day', function: chooser.value || undefined });
     const points = (days?.Groups ?? []).map((g) => ({ Minute: `${g.Key}T00:00`, Requests: g.Requests, GbSeconds: Number(g.GbSeconds), Cost: cost(g) }));
+    const tick = (point) => point.Minute.slice(0, 10);
+    const period = 'day';
     daily.replaceChildren(
-      barChart({ id: 'chart-usage-requests', title: 'Requests per day', points, field: 'Requests' }),
-      barChart({ id: 'chart-usage-gbs', title: 'GB-seconds per day', points, field: 'GbSeconds' }),
-      barChart({ id: 'chart-usage-cost', title: 'Estimated cost per day ($)', points, field: 'Cost' }));
+      barChart({ id: 'chart-usage-requests', title: 'Requests per day', points, field: 'Requests', tick, period }),
+      barChart({ id: 'chart-usage-gbs', title: 'GB-seconds per day', points, field: 'GbSeconds', tick, period, format: (v) => v.toFixed(3) }),
+      barChart({ id: 'chart-usage-cost', title: 'Estimated cost per day ($)', points, field: 'Cost', tick, period, format: (v) => v.toFixed(6) }));
   };
   chooser.addEventListener('change', showDays);
   main.replaceChildren(

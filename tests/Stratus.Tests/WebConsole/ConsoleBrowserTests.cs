@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Stratus.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -119,6 +120,31 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Console_UsageFromLedger_TableAndDailyCharts()
+    {
+        await using var host = await StratusHost.StartAsync(
+            options =>
+            {
+                options.RootAccessKeyId = AccessKeyId;
+                options.RootSecretAccessKey = Secret;
+            },
+            services: services => services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, FakeUsageEndpoint>());
+        var context = await _browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(host.Endpoint + "/console/#/usage");
+        await SignInWithKeyboardAsync(page, expectedHeading: "Usage");
+
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "greeter" });
+        await Expect(row).ToContainTextAsync("4000");
+        // 4,000 requests at $0.20 per million and 14 GB-seconds at $0.0000166667 each.
+        await Expect(row).ToContainTextAsync("$0.001033");
+        await Expect(page.Locator("#chart-usage-requests")).ToHaveAttributeAsync("data-total", "4000");
+        await Expect(page.Locator("#chart-usage-gbs")).ToHaveAttributeAsync("data-total", "14");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Artifacts, "console-usage.png"), FullPage = true });
+        await AssertAccessibleAsync(page);
+    }
+
+    [Fact]
     public async Task Console_SignOut_ForgetsTheKey()
     {
         var page = await NewPageAsync();
@@ -157,7 +183,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
     }
 
     /// <summary>Signs in with the keyboard alone: the key field has focus, Tab moves on, Enter submits.</summary>
-    private static async Task SignInWithKeyboardAsync(IPage page)
+    private static async Task SignInWithKeyboardAsync(IPage page, string expectedHeading = "Functions")
     {
         await Expect(page.GetByLabel("Access key ID")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync(AccessKeyId);
@@ -165,7 +191,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await page.Keyboard.TypeAsync(Secret);
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" })).ToBeVisibleAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Functions" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = expectedHeading, Level = 1 })).ToBeVisibleAsync();
     }
 
     [GeneratedRegex("^[0-9a-f-]{36}$")]
