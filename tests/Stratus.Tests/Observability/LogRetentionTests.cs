@@ -48,6 +48,17 @@ public sealed class LogRetentionTests : IDisposable
         Assert.Equal(["r3", "r4", "r5"], store.Tail("fn", 10).Select(r => r.RequestId));
     }
 
+    [Theory]
+    [InlineData(0, 1024, "--log-retention-days must be between 1 and 3650 (logs are kept at least an hour)")]
+    [InlineData(7, 0, "--log-max-mb must be between 1 and 1048576")]
+    [InlineData(7, 1024, "")]
+    public void Validate_RetentionSettings_SaysWhatToFix(int days, long megabytes, string expected)
+    {
+        var options = new StratusOptions { LogRetention = TimeSpan.FromDays(days), LogMaxMegabytes = megabytes };
+
+        Assert.Equal(expected, options.Validate());
+    }
+
     private LogRetention Retention(LogSink sink, StratusOptions options) => new(sink, _time, Options.Create(options), NullLogger<LogRetention>.Instance);
 
     private static LogRecord Record(string id, DateTimeOffset at, string text = "START\n") => new("fn", id, at, text, "2026/03/01/[$LATEST]00");
