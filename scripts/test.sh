@@ -13,6 +13,8 @@ command -v zip >/dev/null || missing+=(zip)
 command -v unzip >/dev/null || missing+=(unzip)
 [ -x /usr/bin/python3 ] || missing+=(python3)
 command -v node >/dev/null || missing+=(nodejs npm)
+# The web console's browser tests drive Debian's Chromium (through Playwright's bundled driver).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]}"
   as_root apt-get update -qq

@@ -12,7 +12,7 @@ internal static class FunctionCommands
 {
     private const string DefaultRole = "arn:aws:iam::000000000000:role/stratus";
 
-    public static IEnumerable<Command> Create() => [Deploy(), Invoke(), List(), Remove(), Logs()];
+    public static IEnumerable<Command> Create() => [Deploy(), Invoke(), List(), Remove(), LogsCommand.Create()];
 
     private static Command Deploy()
     {
@@ -192,31 +192,6 @@ internal static class FunctionCommands
             else
             {
                 CliApp.Out.MarkupLineInterpolated($"Deleted [bold]{function}[/]");
-            }
-
-            return ExitCodes.Ok;
-        }));
-        return command;
-    }
-
-    private static Command Logs()
-    {
-        var name = new Argument<string>("name") { Description = "Function whose logs to show" };
-        var limit = new Option<int>("--limit") { Description = "How many recent invocations to show", DefaultValueFactory = _ => 20 };
-        var command = new Command("logs", "Show the logs of a function's recent invocations") { name, limit };
-        command.SetAction((parse, ct) => CliApp.ClientAsync(parse, async client =>
-        {
-            var function = Uri.EscapeDataString(parse.GetValue(name)!);
-            var logs = await client.SendAsync(HttpMethod.Get, $"/stratus/v1/functions/{function}/logs?limit={parse.GetValue(limit)}", cancellationToken: ct);
-            if (parse.GetValue(CliApp.Json))
-            {
-                Console.WriteLine(logs.ToJsonString());
-                return ExitCodes.Ok;
-            }
-
-            foreach (var record in logs["Events"]!.AsArray())
-            {
-                Console.Write(record!["Message"]!.GetValue<string>());
             }
 
             return ExitCodes.Ok;

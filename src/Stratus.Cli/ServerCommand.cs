@@ -36,6 +36,10 @@ internal static class ServerCommand
         command.Options.Add(asyncRetryDelay);
         var insecure = new Option<bool>("--insecure-any-signature") { Description = "Development only: accept requests whatever their signature (the server warns at start)" };
         command.Options.Add(insecure);
+        var logRetention = new Option<int>("--log-retention-days") { Description = "Days invocation logs are kept", DefaultValueFactory = _ => StratusOptions.DefaultLogRetentionDays };
+        command.Options.Add(logRetention);
+        var logMax = new Option<long>("--log-max-mb") { Description = "MB of log text kept; beyond it the oldest logs are deleted", DefaultValueFactory = _ => StratusOptions.DefaultLogMaxMegabytes };
+        command.Options.Add(logMax);
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -59,6 +63,8 @@ internal static class ServerCommand
                 PublicUrl = parse.GetValue(publicUrl),
                 AsyncRetryDelay = TimeSpan.FromSeconds(parse.GetValue(asyncRetryDelay)),
                 InsecureAnySignature = parse.GetValue(insecure),
+                LogRetention = TimeSpan.FromDays(parse.GetValue(logRetention)),
+                LogMaxMegabytes = parse.GetValue(logMax),
             };
             Tenancy.TenancyEnvironment.Apply(options, Environment.GetEnvironmentVariable);
             var problem = options.Validate();

@@ -91,13 +91,30 @@ internal sealed class StratusClient : IDisposable
         return JsonNode.Parse(text)!;
     }
 
+    /// <summary>A GET whose answer is read as it arrives (a Server-Sent Events stream); the caller disposes it.</summary>
+    public async Task<HttpResponseMessage> StreamAsync(string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        var response = await SendRawAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw ApiError(response, await response.Content.ReadAsStringAsync(cancellationToken));
+            }
+        }
+
+        return response;
+    }
+
     public void Dispose() => _http.Dispose();
 
-    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         try
         {
-            return await _http.SendAsync(request, cancellationToken);
+            return await _http.SendAsync(request, completion, cancellationToken);
         }
         catch (HttpRequestException ex)
         {

@@ -9,34 +9,15 @@ namespace Stratus.Api;
 /// <summary>Stratus's own API under <c>/stratus/v1</c>: what Lambda's API has no place for.</summary>
 internal static class NativeApi
 {
-    private const int MaxLogRecords = 1000;
-
     public static void MapNativeApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => Results.Text("ok"));
-        endpoints.MapGet("/stratus/v1/functions/{name}/logs", LogsAsync);
         endpoints.MapGet("/stratus/v1/functions/{name}/code", Code);
         endpoints.MapGet(CodeLinks.Prefix + "{sha}", LinkedCode);
         endpoints.MapGet("/stratus/v1/functions/{name}/stats", Stats);
         endpoints.MapPut("/stratus/v1/functions/{name}/network", PutNetworkAsync);
         endpoints.MapGet("/stratus/v1/functions/{name}/network", GetNetwork);
         endpoints.MapGet("/stratus/v1/engine", (Execution.ExecutionEngine engine) => ControlApi.Json(engine.EngineSnapshot(), ApiJson.Default.EngineSnapshot));
-    }
-
-    private static async Task<IResult> LogsAsync(HttpContext context, string name, FunctionRegistry registry, FunctionMapper mapper, LogSink logs)
-    {
-        var limit = RequestReader.ReadIntQuery(context.Request, "limit") ?? 20;
-        if (limit is < 1 or > MaxLogRecords)
-        {
-            throw LambdaException.InvalidParameter($"limit must be between 1 and {MaxLogRecords}");
-        }
-
-        var function = Find(context, name, registry, mapper);
-        await logs.FlushAsync();
-        var events = logs.Tail(function.Name, limit)
-            .Select(record => new LogRecordOutput(record.RequestId, FunctionMapper.FormatLastModified(record.Timestamp), record.Text))
-            .ToList();
-        return ControlApi.Json(new LogsResponse(function.FunctionName, events), ApiJson.Default.LogsResponse);
     }
 
     /// <summary>

@@ -32,6 +32,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private TaskCompletionSource<DispatchedInvocation?>? _waitingNext;
     private Running? _running;
     private string? _lastCompletedId;
+    private string _logStream = "";
     private (ReadOnlyMemory<byte> Body, string? Type)? _initError;
     private ITimer? _initTimer;
     private PeakMemory? _peakMemory;
@@ -136,6 +137,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         var now = _time.GetUtcNow();
         var logStream = string.Create(CultureInfo.InvariantCulture, $"{now:yyyy/MM/dd}/[{_function.Version}]{Id}");
+        _logStream = logStream;
         var process = slot.Process;
         _process = process;
         ProcessId = process.Id;
@@ -337,6 +339,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         // An instance of provisioned concurrency was initialised before anyone asked: no cold start.
         var first = !Provisioned && _initDurationMs >= 0 && !_anyInvoked;
         _anyInvoked = true;
+        invocation.LogStream = _logStream;
         _pool.Stats.Started(first, FromStandby, invocation.EnqueuedAt == 0 ? -1 : _time.GetElapsedTime(invocation.EnqueuedAt).TotalMilliseconds);
         _running = new Running
         {

@@ -26,6 +26,9 @@ public sealed class InvocationRequest
     /// <summary>The ARN the caller named (qualified only if the caller gave a qualifier), as the function sees it.</summary>
     public string? InvokedFunctionArn { get; init; }
 
+    /// <summary>The log stream of the instance that ran it (Lambda's <c>YYYY/MM/DD/[version]id</c>), once one has.</summary>
+    internal string LogStream { get; set; } = "";
+
     /// <summary>When it started waiting for an instance (a <see cref="TimeProvider"/> timestamp).</summary>
     internal long EnqueuedAt { get; set; }
 

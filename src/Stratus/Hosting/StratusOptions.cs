@@ -14,6 +14,8 @@ public sealed class StratusOptions
     public const int DefaultStandbyRuntimes = 2;
     public const int DefaultAsyncRetryDelaySeconds = 60;
     public const int DefaultAsyncConcurrency = 16;
+    public const int DefaultLogRetentionDays = 7;
+    public const int DefaultLogMaxMegabytes = 1024;
 
     /// <summary>Where state, code and logs live.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory;
@@ -91,8 +93,24 @@ public sealed class StratusOptions
     /// <summary>Development only: requests are accepted whatever their signature; the server warns at start.</summary>
     public bool InsecureAnySignature { get; set; }
 
+    /// <summary>How long invocation logs are kept.</summary>
+    public TimeSpan LogRetention { get; set; } = TimeSpan.FromDays(DefaultLogRetentionDays);
+
+    /// <summary>The most log text kept, in MB; beyond it the oldest logs go first.</summary>
+    public long LogMaxMegabytes { get; set; } = DefaultLogMaxMegabytes;
+
     public string Validate()
     {
+        if (LogRetention < TimeSpan.FromHours(1) || LogRetention > TimeSpan.FromDays(3650))
+        {
+            return "--log-retention-days must be between 1 and 3650 (logs are kept at least an hour)";
+        }
+
+        if (LogMaxMegabytes is < 1 or > 1_048_576)
+        {
+            return "--log-max-mb must be between 1 and 1048576";
+        }
+
         if (Tenancy.TenancyEnvironment.Validate(this) is { Length: > 0 } tenancy)
         {
             return tenancy;

@@ -10,6 +10,7 @@ using Stratus.Api;
 using Stratus.Execution;
 using Stratus.Invocation;
 using Stratus.Observability;
+using Stratus.WebConsole;
 
 namespace Stratus.Hosting;
 
@@ -71,6 +72,8 @@ public sealed class StratusServer : IAsyncDisposable
         app.UseMiddleware<Tenancy.AuthenticationMiddleware>();
         app.UseMiddleware<OffloadMiddleware>();
         app.MapNativeApi();
+        app.MapObservabilityApi();
+        app.MapConsole();
         app.MapControlApi();
         app.MapConcurrencyApi();
         app.MapInvokeApi();

@@ -55,6 +55,7 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<ConcurrencyLimits>(),
             sp.GetRequiredService<IFunctionStore>().LoadProvisionedConcurrency()));
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
+        services.AddStratusObservability();
         services.TryAddSingleton<Invoker>();
         services.AddStratusAsyncInvocations();
         services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));

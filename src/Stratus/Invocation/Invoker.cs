@@ -17,9 +17,12 @@ public sealed class Invoker
     private readonly LogSink _logs;
     private readonly TimeProvider _time;
     private readonly ILogger<Invoker> _logger;
+    private readonly InvocationSeries _series;
 
-    public Invoker(ExecutionEngine engine, LogSink logs, TimeProvider time, ILogger<Invoker> logger)
+    public Invoker(ExecutionEngine engine, LogSink logs, TimeProvider time, ILogger<Invoker> logger, InvocationSeries series)
     {
+        ArgumentNullException.ThrowIfNull(series);
+        _series = series;
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(logs);
         _engine = engine;
@@ -35,8 +38,10 @@ public sealed class Invoker
         var result = await _engine.InvokeAsync(function, invocation);
         if (result.Log.Length > 0)
         {
-            _logs.Append(new LogRecord(function.Name, invocation.RequestId, _time.GetUtcNow(), result.Log));
+            _logs.Append(new LogRecord(function.Name, invocation.RequestId, _time.GetUtcNow(), result.Log, invocation.LogStream));
         }
+
+        _series.Record(function.Name, result.Log, result.FunctionError is not null);
 
         return result;
     }

@@ -27,7 +27,14 @@ public sealed partial class LogSink : IAsyncDisposable
         _writer = Task.Run(WriteLoopAsync);
     }
 
-    public void Append(LogRecord record) => _queue.Writer.TryWrite(record);
+    /// <summary>Followers of new records, told as each record is accepted, before it is stored.</summary>
+    public LiveLogs Live { get; } = new();
+
+    public void Append(LogRecord record)
+    {
+        _queue.Writer.TryWrite(record);
+        Live.Publish(record);
+    }
 
     /// <summary>Completes once every record appended before the call is stored.</summary>
     public Task FlushAsync()
@@ -37,6 +44,11 @@ public sealed partial class LogSink : IAsyncDisposable
     }
 
     public IReadOnlyList<LogRecord> Tail(string functionName, int limit) => _store.Tail(functionName, limit);
+
+    public LogPage Query(LogQuery query) => _store.Query(query);
+
+    /// <summary>Applies retention: records older than <paramref name="olderThan"/> go, then the oldest beyond <paramref name="maxBytes"/>.</summary>
+    public int Prune(DateTimeOffset olderThan, long maxBytes) => _store.Prune(olderThan, maxBytes);
 
     private async Task WriteLoopAsync()
     {

@@ -59,7 +59,7 @@ internal sealed class SqliteDatabase
     }
 
     /// <summary>Brings a database made by an earlier version up to date.</summary>
-    private static void AddColumn(SqliteConnection connection, string table, string column, string definition)
+    internal static void AddColumn(SqliteConnection connection, string table, string column, string definition)
     {
         using var check = connection.CreateCommand();
         check.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";

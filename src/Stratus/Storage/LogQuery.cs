@@ -1,0 +1,22 @@
+namespace Stratus.Storage;
+
+/// <summary>
+/// Which logs to read: one function's, optionally within [<see cref="Start"/>, <see cref="End"/>),
+/// of one request, containing a text (case-sensitive), older than the record <see cref="Before"/>.
+/// </summary>
+public sealed record LogQuery(string FunctionName, int Limit)
+{
+    public DateTimeOffset? Start { get; init; }
+
+    public DateTimeOffset? End { get; init; }
+
+    public string? RequestId { get; init; }
+
+    public string? Filter { get; init; }
+
+    /// <summary>Only records stored before this one (a page's <see cref="LogPage.Before"/>).</summary>
+    public long? Before { get; init; }
+}
+
+/// <summary>A page of logs, oldest first; <see cref="Before"/> is set when older matching records remain.</summary>
+public sealed record LogPage(IReadOnlyList<LogRecord> Records, long? Before);
