@@ -1,0 +1,23 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Stratus.Runtime;
+
+/// <summary>
+/// System.Text.Json with a source-generated <typeparamref name="TContext"/>: no reflection, so it
+/// works trimmed and under NativeAOT, and starts faster. Every input and result type must be in the context.
+/// </summary>
+public sealed class SourceGeneratorLambdaJsonSerializer<TContext> : ILambdaSerializer
+    where TContext : JsonSerializerContext, new()
+{
+    private readonly TContext _context = new();
+
+    public T Deserialize<T>(Stream requestStream) => JsonSerializer.Deserialize(requestStream, TypeInfo<T>())!;
+
+    public void Serialize<T>(T response, Stream responseStream) => JsonSerializer.Serialize(responseStream, response, TypeInfo<T>());
+
+    private JsonTypeInfo<T> TypeInfo<T>() =>
+        _context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+        ?? throw new InvalidOperationException($"{typeof(TContext).Name} has no [JsonSerializable(typeof({typeof(T).Name}))]: add it to serialise this type");
+}
