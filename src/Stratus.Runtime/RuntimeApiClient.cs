@@ -41,10 +41,12 @@ internal sealed class RuntimeApiClient : IDisposable
             throw new FormatException($"AWS_LAMBDA_RUNTIME_API must be host:port, not '{address}'");
         }
 
-        var host = address[..colon];
-        var endPoint = IPAddress.TryParse(host, out var ip) ? (EndPoint)new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        socket.Connect(endPoint);
+        var host = address[..colon].Trim('[', ']');
+        var ip = IPAddress.TryParse(host, out var literal) ? literal : Dns.GetHostAddresses(host)[0];
+        // A socket of the address's own family: a dual-mode one would reach an IPv4 API as IPv6, and
+        // the API, which checks who connects through the kernel's table of IPv4 connections, would refuse it.
+        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.Connect(new IPEndPoint(ip, port));
         return new RuntimeApiClient(socket, address);
     }
 

@@ -15,9 +15,9 @@ public static class DotnetBuilds
     /// <summary>The repository's tests/functions/dotnet directory.</summary>
     public static string Sources { get; } = FindSources();
 
-    /// <summary>Stratus.Runtime.dll as the server ships it (built by this test run), for <paramref name="framework"/>.</summary>
-    public static string RuntimeLibrary(string framework = "net10.0") =>
-        Path.GetFullPath(Path.Combine(Sources, "..", "..", "..", "src", "Stratus.Runtime", "bin", "Release", framework, "Stratus.Runtime.dll"));
+    /// <summary>Where this test run built Stratus.Runtime: one directory per target framework.</summary>
+    public static string RuntimeLibraries { get; } =
+        Path.GetFullPath(Path.Combine(Sources, "..", "..", "..", "src", "Stratus.Runtime", "bin", "Release")) + "/";
 
     /// <summary>The zip of <paramref name="project"/> published framework-dependent (or NativeAOT when the project says so).</summary>
     public static Task<byte[]> PublishAsync(string project, string framework = "net10.0") =>
@@ -29,7 +29,7 @@ public static class DotnetBuilds
         CopyDirectory(Path.Combine(Sources, project), Path.Combine(work, project));
         var output = Path.Combine(work, "out");
         await RunAsync(Path.Combine(work, project), "dotnet", "publish", "-c", "Release", "-f", framework, "-o", output, "--nologo",
-            $"-p:TargetFramework={framework}", $"-p:StratusRuntime={RuntimeLibrary(framework)}");
+            $"-p:StratusRuntimeDirectory={RuntimeLibraries}");
         var zip = ZipDirectory(output);
         Directory.Delete(work, recursive: true);
         return zip;
