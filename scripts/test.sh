@@ -13,6 +13,9 @@ command -v zip >/dev/null || missing+=(zip)
 command -v unzip >/dev/null || missing+=(unzip)
 [ -x /usr/bin/python3 ] || missing+=(python3)
 command -v node >/dev/null || missing+=(nodejs npm)
+# NativeAOT (the provided.al2023 C# bootstrap the tests publish) links with clang against zlib.
+command -v clang >/dev/null || missing+=(clang)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]}"
   as_root apt-get update -qq

@@ -40,6 +40,7 @@ internal static class CliApp
         }
 
         root.Subcommands.Add(ScheduleCommands.Create());
+        root.Subcommands.Add(NewCommand.Create());
         root.Subcommands.Add(AccountCommands.Account());
         root.Subcommands.Add(AccountCommands.Key());
 
