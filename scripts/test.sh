@@ -15,6 +15,9 @@ command -v unzip >/dev/null || missing+=(unzip)
 command -v node >/dev/null || missing+=(nodejs npm)
 # The web console's browser tests drive Debian's Chromium (through Playwright's bundled driver).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# NativeAOT (the provided.al2023 C# bootstrap the tests publish) links with clang against zlib.
+command -v clang >/dev/null || missing+=(clang)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]}"
   as_root apt-get update -qq

@@ -16,7 +16,7 @@ internal static class FunctionCommands
 
     private static Command Deploy()
     {
-        var path = new Argument<string>("path") { Description = "A directory or a .zip with the function's code" };
+        var path = new Argument<string>("path") { Description = "A directory or a .zip with the function's code (a directory with a .csproj is published first)" };
         var name = new Option<string?>("--name") { Description = "Function name (default: the directory or zip name)" };
         var runtime = new Option<string?>("--runtime") { Description = "nodejs20.x, nodejs22.x, python3.x, provided.al2023, ..." };
         var handler = new Option<string?>("--handler") { Description = "e.g. index.handler or app.handler" };
@@ -35,7 +35,9 @@ internal static class FunctionCommands
                 return ExitCodes.Ok;
             }
 
-            var zip = Package(source);
+            var project = DotnetProject.Find(source);
+            var zip = project is null ? Package(source) : DotnetProject.Publish(project);
+            var (projectRuntime, projectHandler) = project is null ? (null, null) : DotnetProject.Settings(project);
             var functionName = parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)));
             var variables = ParseEnvironment(parse.GetValue(env) ?? []);
             var configuration = new JsonObject();
@@ -60,7 +62,9 @@ internal static class FunctionCommands
             }
             else
             {
-                if (parse.GetValue(runtime) is null)
+                Set(configuration, "Runtime", parse.GetValue(runtime) ?? projectRuntime);
+                Set(configuration, "Handler", parse.GetValue(handler) ?? projectHandler);
+                if (!configuration.ContainsKey("Runtime"))
                 {
                     throw new UsageException($"Function {functionName} does not exist yet: give --runtime (and --handler) to create it.");
                 }

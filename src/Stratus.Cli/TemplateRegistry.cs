@@ -12,6 +12,11 @@ internal static class TemplateRegistry
     [
         new("node", ["nodejs20.x", "nodejs22.x"], "npm test"),
         new("python", ["python3.12", "python3.9", "python3.10", "python3.11", "python3.13"], "python3 -m unittest discover -s tests"),
+        new("dotnet", ["dotnet10", "dotnet8"], "dotnet test tests", (directory, _) =>
+        {
+            DotnetProject.AddRuntimeLibrary(directory);
+            return Task.CompletedTask;
+        }),
     ];
 
     public static IReadOnlyList<RuntimeTemplate> All => Known;

@@ -16,6 +16,7 @@ internal sealed class RuntimeLauncher
     public string RuntimesDirectory => _runtimesDirectory;
     private readonly string _node;
     private readonly string _python;
+    private readonly string _dotnet;
 
     public RuntimeLauncher(StratusOptions options)
     {
@@ -25,6 +26,7 @@ internal sealed class RuntimeLauncher
         _node = FindOnPath("node") ?? "node";
         // Debian's interpreter starts far faster than a version-manager shim found first on PATH.
         _python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : FindOnPath("python3") ?? "python3";
+        _dotnet = DotnetMuxer();
     }
 
     /// <summary>
@@ -48,6 +50,12 @@ internal sealed class RuntimeLauncher
                 {
                     command.Add(runtimeApiSocket);
                 }
+                break;
+            case RuntimeFamily.Dotnet:
+                // The host loads the function's assembly from the task root; see src/Stratus.Runtime.Host.
+                command.Add(_dotnet);
+                command.Add("exec");
+                command.Add(Path.Combine(isolated ? Sandbox.Isolation.RuntimeRoot : _runtimesDirectory, "dotnet", "Stratus.Runtime.Host.dll"));
                 break;
             default:
                 var bootstrap = Path.Combine(codeDirectory, "bootstrap");
@@ -196,6 +204,17 @@ internal sealed class RuntimeLauncher
         var text = head[..read];
         return text.StartsWith("#!/bin/sh\n"u8) || text.StartsWith("#!/bin/sh \n"u8) || text.StartsWith("#!/bin/sh\r"u8)
             || text.StartsWith("#!/bin/sh -"u8);
+    }
+
+    /// <summary>
+    /// The <c>dotnet</c> of the runtime this server runs on (so the function's runtime is one known to be
+    /// installed and readable), else the one on PATH.
+    /// </summary>
+    private static string DotnetMuxer()
+    {
+        var root = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        var muxer = Path.Combine(root, "dotnet");
+        return File.Exists(muxer) ? muxer : FindOnPath("dotnet") ?? "dotnet";
     }
 
     private static string? FindOnPath(string program) =>

@@ -12,6 +12,8 @@ public static class Runtimes
         ["python3.11"] = RuntimeFamily.Python,
         ["python3.12"] = RuntimeFamily.Python,
         ["python3.13"] = RuntimeFamily.Python,
+        ["dotnet8"] = RuntimeFamily.Dotnet,
+        ["dotnet10"] = RuntimeFamily.Dotnet,
         ["provided"] = RuntimeFamily.Provided,
         ["provided.al2"] = RuntimeFamily.Provided,
         ["provided.al2023"] = RuntimeFamily.Provided,
@@ -27,4 +29,5 @@ public enum RuntimeFamily
     Node,
     Python,
     Provided,
+    Dotnet,
 }
