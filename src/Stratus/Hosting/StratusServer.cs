@@ -94,6 +94,8 @@ public sealed class StratusServer : IAsyncDisposable
         await _app.Services.GetRequiredService<AsyncDispatcher>().DisposeAsync();
         await _app.Services.GetRequiredService<ExecutionEngine>().DisposeAsync();
         await _app.Services.GetRequiredService<LogSink>().DisposeAsync();
+        // After the engine: the records of invocations the stop ended are committed too.
+        await _app.Services.GetRequiredService<Billing.UsageLedger>().DisposeAsync();
         await _app.DisposeAsync();
     }
 }
