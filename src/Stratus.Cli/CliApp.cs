@@ -40,6 +40,7 @@ internal static class CliApp
         }
 
         root.Subcommands.Add(ScheduleCommands.Create());
+        root.Subcommands.Add(UsageCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

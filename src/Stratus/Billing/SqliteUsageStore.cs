@@ -54,20 +54,21 @@ internal sealed class SqliteUsageStore : IUsageStore
         command.Prepare();
         foreach (var record in records)
         {
+            var metrics = record.Metrics;
             parameters[0].Value = record.AccountId;
             parameters[1].Value = record.FunctionName;
             parameters[2].Value = record.Version;
             parameters[3].Value = record.RequestId;
             parameters[4].Value = record.Attempt;
             parameters[5].Value = record.Trigger;
-            parameters[6].Value = record.StartedAt.ToUnixTimeMilliseconds();
-            parameters[7].Value = record.DurationMs;
-            parameters[8].Value = record.BilledMs;
-            parameters[9].Value = record.InitDurationMs;
-            parameters[10].Value = record.MemorySizeMb;
-            parameters[11].Value = record.MaxMemoryUsedMb;
-            parameters[12].Value = record.CpuMicros;
-            parameters[13].Value = record.Outcome;
+            parameters[6].Value = metrics.StartedAt.ToUnixTimeMilliseconds();
+            parameters[7].Value = metrics.DurationMs;
+            parameters[8].Value = metrics.BilledMs;
+            parameters[9].Value = metrics.InitDurationMs;
+            parameters[10].Value = metrics.MemorySizeMb;
+            parameters[11].Value = metrics.MaxMemoryUsedMb;
+            parameters[12].Value = metrics.CpuMicros;
+            parameters[13].Value = metrics.Outcome;
             command.ExecuteNonQuery();
         }
 
@@ -120,14 +121,15 @@ internal sealed class SqliteUsageStore : IUsageStore
                 reader.GetString(3),
                 reader.GetInt32(4),
                 reader.GetString(5),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                reader.GetDouble(7),
-                reader.GetInt64(8),
-                reader.GetDouble(9),
-                reader.GetInt32(10),
-                reader.GetInt64(11),
-                reader.GetInt64(12),
-                reader.GetString(13)));
+                new Execution.InvocationMetrics(
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                    reader.GetDouble(7),
+                    reader.GetInt64(8),
+                    reader.GetDouble(9),
+                    reader.GetInt32(10),
+                    reader.GetInt64(11),
+                    reader.GetInt64(12),
+                    reader.GetString(13))));
         }
 
         return records;

@@ -11,16 +11,9 @@ public sealed record UsageRecord(
     string RequestId,
     int Attempt,
     string Trigger,
-    DateTimeOffset StartedAt,
-    double DurationMs,
-    long BilledMs,
-    double InitDurationMs,
-    int MemorySizeMb,
-    long MaxMemoryUsedMb,
-    long CpuMicros,
-    string Outcome)
+    Execution.InvocationMetrics Metrics)
 {
-    public decimal GbSeconds => Usage.GbSeconds(BilledMs * (long)MemorySizeMb);
+    public decimal GbSeconds => Usage.GbSeconds(Metrics.BilledMs * (long)Metrics.MemorySizeMb);
 }
 
 /// <summary>Lambda's unit of compute: GB-seconds from megabyte-milliseconds, as an exact decimal.</summary>

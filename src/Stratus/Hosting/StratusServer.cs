@@ -70,6 +70,7 @@ public sealed class StratusServer : IAsyncDisposable
         Events.Queues.SqsApi.MapSqsApi(app);
         Events.Mappings.EventSourceMappingApi.MapEventSourceMappingApi(app);
         app.MapScheduleApi();
+        app.MapUsageApi();
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

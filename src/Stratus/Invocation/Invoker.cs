@@ -54,24 +54,14 @@ public sealed class Invoker
         return result;
     }
 
-    private UsageRecord ToRecord(FunctionDefinition function, InvocationRequest invocation, InvocationMetrics? metrics) =>
-        metrics is null
-            // No instance ran it to the end (its init failed, or the server stopped under it): a
-            // record with nothing billed, so the ledger still shows every invocation that was started.
-            ? new UsageRecord(_accountId, function.Name, function.Version, invocation.RequestId, invocation.Attempt, invocation.Trigger, _time.GetUtcNow(), 0, 0, -1, function.MemorySize, 0, 0, InvocationOutcome.Crash)
-            : new UsageRecord(
-                _accountId,
-                function.Name,
-                function.Version,
-                invocation.RequestId,
-                invocation.Attempt,
-                invocation.Trigger,
-                metrics.StartedAt,
-                metrics.DurationMs,
-                metrics.BilledMs,
-                metrics.InitDurationMs,
-                metrics.MemorySizeMb,
-                metrics.MaxMemoryUsedMb,
-                metrics.CpuMicros,
-                metrics.Outcome);
+    private UsageRecord ToRecord(FunctionDefinition function, InvocationRequest invocation, InvocationMetrics? metrics) => new(
+        _accountId,
+        function.Name,
+        function.Version,
+        invocation.RequestId,
+        invocation.Attempt,
+        invocation.Trigger,
+        // No instance ran it to the end (its init failed, or the server stopped under it): a record
+        // with nothing billed, so the ledger still shows every invocation that was started.
+        metrics ?? new InvocationMetrics(_time.GetUtcNow(), 0, 0, -1, function.MemorySize, 0, 0, InvocationOutcome.Crash));
 }
