@@ -552,8 +552,12 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         _cgroup?.Kill();
     }
 
-    private InvocationResult Finish(Running running, ReadOnlyMemory<byte> payload, string? functionError, double durationMs, string outcome, string? status, string? extra = null) =>
-        new(payload, functionError, BuildLog(running, durationMs, status, extra)) { Metrics = Measure(running, durationMs, outcome) };
+    // Measured once: the REPORT line and the usage record show the same numbers.
+    private InvocationResult Finish(Running running, ReadOnlyMemory<byte> payload, string? functionError, double durationMs, string outcome, string? status, string? extra = null)
+    {
+        var metrics = Measure(running, durationMs, outcome);
+        return new(payload, functionError, BuildLog(running, metrics, status, extra)) { Metrics = metrics };
+    }
 
     private InvocationMetrics Measure(Running running, double durationMs, string outcome) => new(
         running.StartedUtc,
@@ -565,7 +569,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         _cpuTime is null ? 0 : Math.Max(0, _cpuTime.ReadMicros() - running.CpuAtStartUs),
         outcome);
 
-    private string BuildLog(Running running, double durationMs, string? status, string? extra = null)
+    private string BuildLog(Running running, InvocationMetrics metrics, string? status, string? extra = null)
     {
         var id = running.Invocation.RequestId;
         var text = new StringBuilder(running.Preamble.Length + 256);
@@ -579,7 +583,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         text.Append(CultureInfo.InvariantCulture, $"END RequestId: {id}\n");
         text.Append(CultureInfo.InvariantCulture,
-            $"REPORT RequestId: {id}\tDuration: {durationMs:0.00} ms\tBilled Duration: {InvocationMetrics.Billed(durationMs, running.InitDurationMs)} ms\tMemory Size: {_function.MemorySize} MB\tMax Memory Used: {MaxMemoryUsedMb()} MB\t");
+            $"REPORT RequestId: {id}\tDuration: {metrics.DurationMs:0.00} ms\tBilled Duration: {metrics.BilledMs} ms\tMemory Size: {metrics.MemorySizeMb} MB\tMax Memory Used: {metrics.MaxMemoryUsedMb} MB\t");
         if (running.InitDurationMs >= 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"Init Duration: {running.InitDurationMs:0.00} ms\t");
