@@ -5,11 +5,12 @@ namespace Stratus.Billing;
 
 /// <summary>
 /// Meters invocations: records are queued and written to the store in batches by one background
-/// loop (a group commit). <see cref="AppendAsync"/> completes once its record's batch is committed,
-/// and the invoker releases the reply only then: a caller that got its answer finds the record in
-/// the ledger even if the server is killed the next instant. Many concurrent invocations share one
-/// commit, so no single reply waits for a disk write of its own; the ledger's (request id, attempt)
-/// key makes a record written twice count once.
+/// loop (a group commit). With a journal (the server's case), <see cref="AppendAsync"/> first appends
+/// the record to it (one write system call) and completes at once: the invoker releases the reply
+/// after that, so a caller that got its answer has a record that survives the server being killed
+/// the next instant (imported at the next start), and no reply waits for a commit. Without one (tests
+/// of the store), it completes once its record's batch is committed. The ledger's (request id,
+/// attempt) key makes a record written twice count once.
 /// </summary>
 public sealed partial class UsageLedger : IAsyncDisposable
 {
@@ -19,15 +20,35 @@ public sealed partial class UsageLedger : IAsyncDisposable
     private readonly ILogger<UsageLedger> _logger;
     private readonly Task _writer;
 
-    private readonly record struct Pending(UsageRecord Record, TaskCompletionSource Committed);
+    private readonly UsageJournal? _journal;
 
-    public UsageLedger(IUsageStore store, ILogger<UsageLedger> logger)
+    private readonly record struct Pending(UsageRecord Record, TaskCompletionSource? Committed, UsageJournal.Segment? Segment);
+
+    public UsageLedger(IUsageStore store, ILogger<UsageLedger> logger, string? journalDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(logger);
         _store = store;
         _logger = logger;
+        if (journalDirectory is not null)
+        {
+            _journal = new UsageJournal(journalDirectory);
+            ImportLeftovers(journalDirectory, _journal.CurrentPath);
+        }
+
         _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Records a killed server had journaled but maybe not stored: stored now (once each), then the files go.</summary>
+    private void ImportLeftovers(string directory, string current)
+    {
+        var (records, files) = UsageJournal.ReadLeftovers(directory, current);
+        for (var start = 0; start < records.Count; start += MaxBatch)
+        {
+            _store.Append(records.GetRange(start, Math.Min(MaxBatch, records.Count - start)));
+        }
+
+        files.ForEach(File.Delete);
     }
 
     public IUsageStore Store => _store;
@@ -36,9 +57,21 @@ public sealed partial class UsageLedger : IAsyncDisposable
     public Task AppendAsync(UsageRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (_journal is not null)
+        {
+            // Durable against a killed server from here on; the store gets it with the next batch.
+            var segment = _journal.Append(record);
+            if (!_queue.Writer.TryWrite(new Pending(record, null, segment)))
+            {
+                Log.Stopped(_logger, record.RequestId);
+            }
+
+            return Task.CompletedTask;
+        }
+
         // Continuations run on the pool, not on the writer loop, which goes straight on to the next batch.
         var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending(record, committed)))
+        if (!_queue.Writer.TryWrite(new Pending(record, committed, null)))
         {
             // Stopped: the server is going down and the reply will not reach anyone through it.
             Log.Stopped(_logger, record.RequestId);
@@ -75,7 +108,11 @@ public sealed partial class UsageLedger : IAsyncDisposable
 
             foreach (var pending in batch)
             {
-                pending.Committed.TrySetResult();
+                pending.Committed?.TrySetResult();
+                if (pending.Segment is { } segment)
+                {
+                    _journal!.Committed(segment, 1);
+                }
             }
 
             batch.Clear();
@@ -88,6 +125,7 @@ public sealed partial class UsageLedger : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writer;
+        _journal?.Dispose();
     }
 
     private static partial class Log

@@ -55,6 +55,35 @@ public sealed class UsageLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task Journal_LeftByAKilledServer_IsImportedOnceAtStartAndRemoved()
+    {
+        var journal = Path.Combine(_directory, "usage-journal");
+        await using (var first = new UsageLedger(OpenStore(), NullLogger<UsageLedger>.Instance, journal))
+        {
+            await first.AppendAsync(Record("kept-1"));
+            await first.AppendAsync(Record("kept-2"));
+        }
+
+        // What a killed server leaves: records journaled (one of them also stored already) and a
+        // line cut short by the kill, whose reply never left.
+        File.WriteAllText(Path.Combine(journal, "000000000099.journal"),
+            System.Text.Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Record("kept-2"), UsageJournalJson.Default.UsageRecord)) + "\n"
+            + System.Text.Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Record("journaled-only"), UsageJournalJson.Default.UsageRecord)) + "\n"
+            + "{\"AccountId\":\"0000");
+
+        await using (var second = new UsageLedger(OpenStore(), NullLogger<UsageLedger>.Instance, journal))
+        {
+            Assert.Single(OpenStore().ForRequest("journaled-only"));
+            Assert.Single(OpenStore().ForRequest("kept-2"));
+            Assert.Equal(3, OpenStore().Count());
+            Assert.False(File.Exists(Path.Combine(journal, "000000000099.journal")));
+        }
+
+        // A graceful stop leaves no journal behind: everything is in the store.
+        Assert.Empty(Directory.EnumerateFiles(journal));
+    }
+
+    [Fact]
     public void Append_SameRequestAndAttemptTwice_StoredOnce()
     {
         var store = OpenStore();
