@@ -42,6 +42,7 @@ internal static class CliApp
         root.Subcommands.Add(ScheduleCommands.Create());
         root.Subcommands.Add(AccountCommands.Account());
         root.Subcommands.Add(AccountCommands.Key());
+        root.Subcommands.Add(UsageCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -52,6 +52,11 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<ConcurrencyLimits>(),
             sp.GetRequiredService<IFunctionStore>().LoadProvisionedConcurrency()));
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
+        services.TryAddSingleton<Billing.IUsageStore>(sp => new Billing.SqliteUsageStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton(sp => new Billing.UsageLedger(
+            sp.GetRequiredService<Billing.IUsageStore>(),
+            sp.GetRequiredService<ILogger<Billing.UsageLedger>>(),
+            Path.Combine(sp.GetRequiredService<IOptions<StratusOptions>>().Value.DataDirectory, "usage-journal")));
         services.TryAddSingleton<Invoker>();
         services.AddStratusAsyncInvocations();
         services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Billing;
 using Stratus.Execution;
 using Stratus.Functions;
+using Stratus.Hosting;
 using Stratus.Observability;
 using Stratus.Storage;
 
@@ -17,13 +20,19 @@ public sealed class Invoker
     private readonly LogSink _logs;
     private readonly TimeProvider _time;
     private readonly ILogger<Invoker> _logger;
+    private readonly UsageLedger _usage;
+    private readonly string _accountId;
 
-    public Invoker(ExecutionEngine engine, LogSink logs, TimeProvider time, ILogger<Invoker> logger)
+    public Invoker(ExecutionEngine engine, LogSink logs, UsageLedger usage, IOptions<StratusOptions> options, TimeProvider time, ILogger<Invoker> logger)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(logs);
+        ArgumentNullException.ThrowIfNull(usage);
+        ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
         _logs = logs;
+        _usage = usage;
+        _accountId = options.Value.AccountId;
         _time = time;
         _logger = logger;
     }
@@ -38,6 +47,21 @@ public sealed class Invoker
             _logs.Append(new LogRecord(function.Name, invocation.RequestId, _time.GetUtcNow(), result.Log));
         }
 
+        // An invocation that got a result ran (a throttle throws above and is never metered). The
+        // reply waits for the record's batch to be committed: a reply the caller received always has
+        // its record, even if the server dies right after.
+        await _usage.AppendAsync(ToRecord(function, invocation, result.Metrics));
         return result;
     }
+
+    private UsageRecord ToRecord(FunctionDefinition function, InvocationRequest invocation, InvocationMetrics? metrics) => new(
+        _accountId,
+        function.Name,
+        function.Version,
+        invocation.RequestId,
+        invocation.Attempt,
+        invocation.Trigger,
+        // No instance ran it to the end (its init failed, or the server stopped under it): a record
+        // with nothing billed, so the ledger still shows every invocation that was started.
+        metrics ?? new InvocationMetrics(_time.GetUtcNow(), 0, 0, -1, function.MemorySize, 0, 0, InvocationOutcome.Crash));
 }

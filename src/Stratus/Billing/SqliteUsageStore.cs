@@ -1,0 +1,145 @@
+using Microsoft.Data.Sqlite;
+using Stratus.Storage.Sqlite;
+
+namespace Stratus.Billing;
+
+internal sealed class SqliteUsageStore : IUsageStore
+{
+    // (request_id, attempt) is the key: a batch written twice (or a record appended twice) is stored once.
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS usage_records (
+            request_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            account_id TEXT NOT NULL,
+            function_name TEXT NOT NULL,
+            version TEXT NOT NULL,
+            trigger TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            duration_ms REAL NOT NULL,
+            billed_ms INTEGER NOT NULL,
+            init_duration_ms REAL NOT NULL,
+            memory_mb INTEGER NOT NULL,
+            max_memory_mb INTEGER NOT NULL,
+            cpu_us INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            PRIMARY KEY (request_id, attempt)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS usage_by_account_time ON usage_records (account_id, started_at);
+        """;
+
+    private const string Columns = "account_id, function_name, version, request_id, attempt, trigger, started_at, duration_ms, billed_ms, init_duration_ms, memory_mb, max_memory_mb, cpu_us, outcome";
+
+    private readonly SqliteDatabase _database;
+
+    public SqliteUsageStore(SqliteDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = Schema;
+        command.ExecuteNonQuery();
+    }
+
+    public void Append(IReadOnlyList<UsageRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT OR IGNORE INTO usage_records ({Columns}) VALUES ($a, $f, $v, $r, $n, $t, $s, $d, $b, $i, $m, $x, $c, $o)";
+        var names = new[] { "$a", "$f", "$v", "$r", "$n", "$t", "$s", "$d", "$b", "$i", "$m", "$x", "$c", "$o" };
+        // No declared type: each value binds as what it is (integer, real, text).
+        var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
+        command.Prepare();
+        foreach (var record in records)
+        {
+            var metrics = record.Metrics;
+            parameters[0].Value = record.AccountId;
+            parameters[1].Value = record.FunctionName;
+            parameters[2].Value = record.Version;
+            parameters[3].Value = record.RequestId;
+            parameters[4].Value = record.Attempt;
+            parameters[5].Value = record.Trigger;
+            parameters[6].Value = metrics.StartedAt.ToUnixTimeMilliseconds();
+            parameters[7].Value = metrics.DurationMs;
+            parameters[8].Value = metrics.BilledMs;
+            parameters[9].Value = metrics.InitDurationMs;
+            parameters[10].Value = metrics.MemorySizeMb;
+            parameters[11].Value = metrics.MaxMemoryUsedMb;
+            parameters[12].Value = metrics.CpuMicros;
+            parameters[13].Value = metrics.Outcome;
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    public IReadOnlyList<UsageTotal> Totals(UsageQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var key = query.GroupBy == UsageGrouping.Day
+            ? "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')"
+            : "function_name";
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {key} AS k, COUNT(*), SUM(billed_ms), SUM(billed_ms * memory_mb)
+            FROM usage_records
+            WHERE account_id = $account AND started_at >= $from AND started_at < $to
+              AND ($function IS NULL OR function_name = $function)
+            GROUP BY k ORDER BY k
+            """;
+        command.Parameters.AddWithValue("$account", query.AccountId);
+        command.Parameters.AddWithValue("$from", query.From.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$to", query.To.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$function", (object?)query.FunctionName ?? DBNull.Value);
+        using var reader = command.ExecuteReader();
+        var totals = new List<UsageTotal>();
+        while (reader.Read())
+        {
+            totals.Add(new UsageTotal(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+        }
+
+        return totals;
+    }
+
+    public IReadOnlyList<UsageRecord> ForRequest(string requestId)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM usage_records WHERE request_id = $r ORDER BY attempt";
+        command.Parameters.AddWithValue("$r", requestId);
+        using var reader = command.ExecuteReader();
+        var records = new List<UsageRecord>();
+        while (reader.Read())
+        {
+            records.Add(new UsageRecord(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetInt32(4),
+                reader.GetString(5),
+                new Execution.InvocationMetrics(
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                    reader.GetDouble(7),
+                    reader.GetInt64(8),
+                    reader.GetDouble(9),
+                    reader.GetInt32(10),
+                    reader.GetInt64(11),
+                    reader.GetInt64(12),
+                    reader.GetString(13))));
+        }
+
+        return records;
+    }
+
+    public long Count()
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM usage_records";
+        return (long)command.ExecuteScalar()!;
+    }
+}
