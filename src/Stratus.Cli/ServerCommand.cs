@@ -36,6 +36,8 @@ internal static class ServerCommand
         command.Options.Add(asyncRetryDelay);
         var insecure = new Option<bool>("--insecure-any-signature") { Description = "Development only: accept requests whatever their signature (the server warns at start)" };
         command.Options.Add(insecure);
+        var noMetering = new Option<bool>("--no-metering") { Description = "Benchmarking only: record no usage (nothing is billed, no spending cap holds)" };
+        command.Options.Add(noMetering);
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -59,6 +61,7 @@ internal static class ServerCommand
                 PublicUrl = parse.GetValue(publicUrl),
                 AsyncRetryDelay = TimeSpan.FromSeconds(parse.GetValue(asyncRetryDelay)),
                 InsecureAnySignature = parse.GetValue(insecure),
+                Metering = !parse.GetValue(noMetering),
             };
             Tenancy.TenancyEnvironment.Apply(options, Environment.GetEnvironmentVariable);
             var problem = options.Validate();
@@ -136,6 +139,7 @@ internal static class ServerCommand
         to.RootAccessKeyId = from.RootAccessKeyId;
         to.RootSecretAccessKey = from.RootSecretAccessKey;
         to.InsecureAnySignature = from.InsecureAnySignature;
+        to.Metering = from.Metering;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

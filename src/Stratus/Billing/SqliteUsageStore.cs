@@ -55,20 +55,17 @@ internal sealed class SqliteUsageStore : IUsageStore
         foreach (var record in records)
         {
             var metrics = record.Metrics;
-            parameters[0].Value = record.AccountId;
-            parameters[1].Value = record.FunctionName;
-            parameters[2].Value = record.Version;
-            parameters[3].Value = record.RequestId;
-            parameters[4].Value = record.Attempt;
-            parameters[5].Value = record.Trigger;
-            parameters[6].Value = metrics.StartedAt.ToUnixTimeMilliseconds();
-            parameters[7].Value = metrics.DurationMs;
-            parameters[8].Value = metrics.BilledMs;
-            parameters[9].Value = metrics.InitDurationMs;
-            parameters[10].Value = metrics.MemorySizeMb;
-            parameters[11].Value = metrics.MaxMemoryUsedMb;
-            parameters[12].Value = metrics.CpuMicros;
-            parameters[13].Value = metrics.Outcome;
+            object[] values =
+            [
+                record.AccountId, record.FunctionName, record.Version, record.RequestId, record.Attempt, record.Trigger,
+                metrics.StartedAt.ToUnixTimeMilliseconds(), metrics.DurationMs, metrics.BilledMs, metrics.InitDurationMs,
+                metrics.MemorySizeMb, metrics.MaxMemoryUsedMb, metrics.CpuMicros, metrics.Outcome,
+            ];
+            for (var i = 0; i < values.Length; i++)
+            {
+                parameters[i].Value = values[i];
+            }
+
             command.ExecuteNonQuery();
         }
 

@@ -1,139 +1,196 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Stratus.Billing;
 
 /// <summary>
-/// Meters invocations: records are queued and written to the store in batches by one background
-/// loop (a group commit). With a journal (the server's case), <see cref="AppendAsync"/> first appends
-/// the record to it (one write system call) and completes at once: the invoker releases the reply
-/// after that, so a caller that got its answer has a record that survives the server being killed
-/// the next instant (imported at the next start), and no reply waits for a commit. Without one (tests
-/// of the store), it completes once its record's batch is committed. The ledger's (request id,
-/// attempt) key makes a record written twice count once.
+/// Meters invocations. <see cref="Append"/> puts the record into the memory-mapped journal (no system
+/// call, no lock) before the invoker releases the reply: a caller that got its answer has a record
+/// that survives the server being killed the next instant (imported at the next start). Records reach
+/// the store in batches, every <see cref="ImportInterval"/> and before every query, so the hot path
+/// never waits on the disk. The store's (request id, attempt) key makes a record imported twice count
+/// once. Power loss is out of scope: the journal lives in the page cache until the kernel writes it.
 /// </summary>
 public sealed partial class UsageLedger : IAsyncDisposable
 {
-    private const int MaxBatch = 512;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private const int MaxBatch = 1024;
     private readonly IUsageStore _store;
     private readonly ILogger<UsageLedger> _logger;
-    private readonly Task _writer;
+    private readonly UsageJournal _journal;
+    private readonly Lock _import = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _importer;
+    private readonly List<UsageRecord> _batch = new(MaxBatch);
+    private int _disposed;
 
-    private readonly UsageJournal? _journal;
-
-    private readonly record struct Pending(UsageRecord Record, TaskCompletionSource? Committed, UsageJournal.Segment? Segment);
-
-    public UsageLedger(IUsageStore store, ILogger<UsageLedger> logger, string? journalDirectory = null)
+    public UsageLedger(IUsageStore store, string journalDirectory, TimeProvider time, ILogger<UsageLedger> logger)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(journalDirectory);
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         _store = store;
         _logger = logger;
-        if (journalDirectory is not null)
-        {
-            _journal = new UsageJournal(journalDirectory);
-            ImportLeftovers(journalDirectory, _journal.CurrentPath);
-        }
-
-        _writer = Task.Run(WriteLoopAsync);
+        _journal = new UsageJournal(journalDirectory);
+        ImportLeftovers();
+        _importer = Task.Run(() => ImportLoopAsync(time));
     }
 
-    /// <summary>Records a killed server had journaled but maybe not stored: stored now (once each), then the files go.</summary>
-    private void ImportLeftovers(string directory, string current)
-    {
-        var (records, files) = UsageJournal.ReadLeftovers(directory, current);
-        for (var start = 0; start < records.Count; start += MaxBatch)
-        {
-            _store.Append(records.GetRange(start, Math.Min(MaxBatch, records.Count - start)));
-        }
-
-        files.ForEach(File.Delete);
-    }
+    public static TimeSpan ImportInterval { get; } = TimeSpan.FromMilliseconds(250);
 
     public IUsageStore Store => _store;
 
-    /// <summary>Queues a record; the task completes when it is durable (or its batch failed, logged).</summary>
-    public Task AppendAsync(UsageRecord record)
+    /// <summary>Journals a record; on return it survives the server being killed.</summary>
+    public void Append(UsageRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (_journal is not null)
+        Span<byte> encoded = stackalloc byte[JournalFile.MaxPayload];
+        var length = UsageRecordCodec.Encode(record, encoded);
+        if (length < 0)
         {
-            // Durable against a killed server from here on; the store gets it with the next batch.
-            var segment = _journal.Append(record);
-            if (!_queue.Writer.TryWrite(new Pending(record, null, segment)))
-            {
-                Log.Stopped(_logger, record.RequestId);
-            }
-
-            return Task.CompletedTask;
+            // Names are validated far shorter than a slot: this is a bug, not an input to bill.
+            Log.TooLarge(_logger, record.RequestId);
+            return;
         }
 
-        // Continuations run on the pool, not on the writer loop, which goes straight on to the next batch.
-        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending(record, committed, null)))
-        {
-            // Stopped: the server is going down and the reply will not reach anyone through it.
-            Log.Stopped(_logger, record.RequestId);
-            return Task.CompletedTask;
-        }
-
-        return committed.Task;
+        _journal.Append(encoded[..length]);
     }
 
-    public IReadOnlyList<UsageTotal> Totals(UsageQuery query) => _store.Totals(query);
-
-    private async Task WriteLoopAsync()
+    /// <summary>Sums the ledger, everything journalled so far included.</summary>
+    public IReadOnlyList<UsageTotal> Totals(UsageQuery query)
     {
-        var batch = new List<Pending>(MaxBatch);
-        var records = new List<UsageRecord>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        Import();
+        return _store.Totals(query);
+    }
+
+    /// <summary>Moves every record journalled so far into the store; false when the store failed (logged).</summary>
+    public bool Import()
+    {
+        lock (_import)
         {
-            // Whatever queued while the last batch was being committed goes in this one.
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            foreach (var file in _journal.Snapshot())
             {
-                batch.Add(pending);
-                records.Add(pending.Record);
-            }
-
-            try
-            {
-                _store.Append(records);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Metering must not take the platform down with it: the callers still get their replies.
-                Log.WriteFailed(_logger, records.Count, ex);
-            }
-
-            foreach (var pending in batch)
-            {
-                pending.Committed?.TrySetResult();
-                if (pending.Segment is { } segment)
+                while (file.Imported < file.Reserved)
                 {
-                    _journal!.Committed(segment, 1);
+                    var from = file.Imported;
+                    var to = from;
+                    while (to < file.Reserved && _batch.Count < MaxBatch && file.TryRead(to, out var payload))
+                    {
+                        if (UsageRecordCodec.Decode(payload) is { } record)
+                        {
+                            _batch.Add(record);
+                        }
+
+                        to++;
+                    }
+
+                    if (to == from)
+                    {
+                        // Its writer is copying it right now: the next import takes it and what follows.
+                        return true;
+                    }
+
+                    if (!TryStore())
+                    {
+                        return false;
+                    }
+
+                    file.Imported = to;
+                }
+
+                if (file.IsFull && file.Imported >= JournalFile.Slots)
+                {
+                    _journal.Retire(file);
                 }
             }
 
-            batch.Clear();
-            records.Clear();
+            return true;
         }
     }
 
-    /// <summary>Stops taking records and commits everything queued so far (a graceful stop).</summary>
+    /// <summary>Stops the importer, imports what is left and closes the journal (a graceful stop).</summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _writer;
-        _journal?.Dispose();
+        // The server stops it before its services go, and then the container disposes it again.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync();
+        await _importer;
+        Import();
+        _journal.Dispose();
+        _stop.Dispose();
+    }
+
+    private bool TryStore()
+    {
+        try
+        {
+            _store.Append(_batch);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Kept in the journal: the next import tries again, and a restart imports the file.
+            Log.WriteFailed(_logger, _batch.Count, ex);
+            return false;
+        }
+        finally
+        {
+            _batch.Clear();
+        }
+    }
+
+    /// <summary>Records a killed server journalled but maybe not stored: stored now (once each), then the files go.</summary>
+    private void ImportLeftovers()
+    {
+        foreach (var path in _journal.Leftovers)
+        {
+            foreach (var payload in JournalFile.ReadLeftover(path))
+            {
+                if (UsageRecordCodec.Decode(payload) is { } record)
+                {
+                    _batch.Add(record);
+                }
+
+                if (_batch.Count == MaxBatch && !TryStore())
+                {
+                    return;
+                }
+            }
+
+            if (_batch.Count > 0 && !TryStore())
+            {
+                return;
+            }
+
+            File.Delete(path);
+        }
+    }
+
+    private async Task ImportLoopAsync(TimeProvider time)
+    {
+        using var timer = new PeriodicTimer(ImportInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                Import();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: DisposeAsync imports the rest.
+        }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(40, LogLevel.Error, "Could not store {Count} usage records")]
+        [LoggerMessage(40, LogLevel.Error, "Could not store {Count} usage records; they stay in the journal and are tried again")]
         public static partial void WriteFailed(ILogger logger, int count, Exception exception);
 
-        [LoggerMessage(41, LogLevel.Warning, "Usage record of {RequestId} arrived after the ledger stopped")]
-        public static partial void Stopped(ILogger logger, string requestId);
+        [LoggerMessage(41, LogLevel.Error, "Usage record of {RequestId} does not fit a journal slot; not metered")]
+        public static partial void TooLarge(ILogger logger, string requestId);
     }
 }

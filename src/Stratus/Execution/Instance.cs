@@ -54,8 +54,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         public double InitDurationMs { get; init; } = -1;
 
         public required DateTimeOffset StartedUtc { get; init; }
-
-        public required long CpuAtStartUs { get; init; }
     }
 
     public Instance(InstancePool pool, FunctionDefinition function, string functionArn, TimeProvider time, ILogger logger)
@@ -149,7 +147,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         // Both before the runtime is told to go: a fast runtime can be ready, and its first invocation
         // answered, before this thread gets further.
         _peakMemory = _cgroup.PeakMemoryFile is { } peakFile ? PeakMemory.ForCgroup(peakFile, _time) : PeakMemory.ForProcess(process.Id, _time);
-        _cpuTime = _cgroup.CpuUsageFile is { } cpuFile ? new CpuTime(cpuFile.Path, cpuFile.IsV2) : null;
+        _cpuTime = _cgroup.CpuUsageFile is { } cpuFile ? new CpuTime(cpuFile.Path, cpuFile.IsV2, _time) : null;
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         try
         {
@@ -351,7 +349,6 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             Preamble = preamble,
             InitDurationMs = first ? _initDurationMs : -1,
             StartedUtc = now,
-            CpuAtStartUs = _cpuTime?.ReadMicros() ?? 0,
         };
         var traceId = string.Create(CultureInfo.InvariantCulture, $"Root=1-{now.ToUnixTimeSeconds():x8}-{Id[..24]};Sampled=0");
         return new DispatchedInvocation(invocation, (now + timeout).ToUnixTimeMilliseconds(), invocation.InvokedFunctionArn ?? _functionArn, traceId);
@@ -566,7 +563,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         running.InitDurationMs,
         _function.MemorySize,
         MaxMemoryUsedMb(),
-        _cpuTime is null ? 0 : Math.Max(0, _cpuTime.ReadMicros() - running.CpuAtStartUs),
+        _cpuTime?.TakeMicros() ?? 0,
         outcome);
 
     private string BuildLog(Running running, InvocationMetrics metrics, string? status, string? extra = null)

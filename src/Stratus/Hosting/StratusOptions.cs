@@ -91,6 +91,12 @@ public sealed class StratusOptions
     /// <summary>Development only: requests are accepted whatever their signature; the server warns at start.</summary>
     public bool InsecureAnySignature { get; set; }
 
+    /// <summary>
+    /// Whether invocations are metered (usage, invoices, spending caps). Off only to measure what
+    /// metering costs: nothing is billed and no cap holds.
+    /// </summary>
+    public bool Metering { get; set; } = true;
+
     public string Validate()
     {
         if (Tenancy.TenancyEnvironment.Validate(this) is { Length: > 0 } tenancy)

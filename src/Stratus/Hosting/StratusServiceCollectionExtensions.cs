@@ -55,8 +55,9 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<Billing.IUsageStore>(sp => new Billing.SqliteUsageStore(sp.GetRequiredService<SqliteDatabase>()));
         services.TryAddSingleton(sp => new Billing.UsageLedger(
             sp.GetRequiredService<Billing.IUsageStore>(),
-            sp.GetRequiredService<ILogger<Billing.UsageLedger>>(),
-            Path.Combine(sp.GetRequiredService<IOptions<StratusOptions>>().Value.DataDirectory, "usage-journal")));
+            Path.Combine(sp.GetRequiredService<IOptions<StratusOptions>>().Value.DataDirectory, "usage-journal"),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Billing.UsageLedger>>()));
         services.TryAddSingleton<Invoker>();
         services.AddStratusAsyncInvocations();
         services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));

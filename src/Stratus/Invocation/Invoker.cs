@@ -21,7 +21,7 @@ public sealed class Invoker
     private readonly TimeProvider _time;
     private readonly ILogger<Invoker> _logger;
     private readonly UsageLedger _usage;
-    private readonly string _accountId;
+    private readonly bool _metering;
 
     public Invoker(ExecutionEngine engine, LogSink logs, UsageLedger usage, IOptions<StratusOptions> options, TimeProvider time, ILogger<Invoker> logger)
     {
@@ -32,7 +32,7 @@ public sealed class Invoker
         _engine = engine;
         _logs = logs;
         _usage = usage;
-        _accountId = options.Value.AccountId;
+        _metering = options.Value.Metering;
         _time = time;
         _logger = logger;
     }
@@ -48,14 +48,18 @@ public sealed class Invoker
         }
 
         // An invocation that got a result ran (a throttle throws above and is never metered). The
-        // reply waits for the record's batch to be committed: a reply the caller received always has
-        // its record, even if the server dies right after.
-        await _usage.AppendAsync(ToRecord(function, invocation, result.Metrics));
+        // record is journalled before the reply is released: a reply the caller received always has
+        // its record, even if the server is killed right after.
+        if (_metering)
+        {
+            _usage.Append(ToRecord(function, invocation, result.Metrics));
+        }
+
         return result;
     }
 
     private UsageRecord ToRecord(FunctionDefinition function, InvocationRequest invocation, InvocationMetrics? metrics) => new(
-        _accountId,
+        function.AccountId,
         function.Name,
         function.Version,
         invocation.RequestId,

@@ -22,7 +22,16 @@ public sealed partial class MeteringTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private IUsageStore Store => _host.Server.Services.GetRequiredService<IUsageStore>();
+    // What the ledger journalled so far, in the store: the test does not wait for the periodic import.
+    private IUsageStore Store
+    {
+        get
+        {
+            var ledger = _host.Server.Services.GetRequiredService<UsageLedger>();
+            Assert.True(ledger.Import());
+            return ledger.Store;
+        }
+    }
 
     [Fact]
     public async Task Invoke_MixedKinds_OneRecordEachMatchingItsReportLine()

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Stratus.Billing;
 using Stratus.Execution;
 using Stratus.Storage.Sqlite;
@@ -18,69 +19,115 @@ public sealed class UsageLedgerTests : IDisposable
 
     private SqliteUsageStore OpenStore() => new(new SqliteDatabase(Path.Combine(_directory, "stratus.db")));
 
+    private UsageLedger OpenLedger() => new(OpenStore(), Path.Combine(_directory, "usage-journal"), new FakeTimeProvider(), NullLogger<UsageLedger>.Instance);
+
+    private string[] JournalFiles() => Directory.GetFiles(Path.Combine(_directory, "usage-journal"));
+
     [Fact]
-    public async Task AppendAsync_ManyWritersAtOnce_EveryRecordCommittedOnce()
+    public async Task Append_ManyWritersAcrossJournalFiles_EveryRecordImportedOnce()
     {
         const int Writers = 8;
-        const int PerWriter = 400;
-        var store = OpenStore();
-        await using (var ledger = new UsageLedger(store, NullLogger<UsageLedger>.Instance))
+        // More than one journal file holds: writers meet a full file and move on to the next.
+        const int PerWriter = (JournalFile.Slots / 4) + 10;
+        await using (var ledger = OpenLedger())
         {
-            var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+            var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
             {
                 for (var i = 0; i < PerWriter; i++)
                 {
-                    // Each append completes only once its record is committed: read it back right away.
-                    await ledger.AppendAsync(Record($"{w}-{i}"));
-                    Assert.Single(store.ForRequest($"{w}-{i}"));
+                    ledger.Append(Record($"{w}-{i}"));
                 }
             }));
             await Task.WhenAll(writers);
+
+            Assert.True(ledger.Import());
+            Assert.Equal(Writers * PerWriter, OpenStore().Count());
+            Assert.Equal(Record("3-17"), OpenStore().ForRequest("3-17").Single());
+            // Full files whose records are all stored are gone; the one being written stays.
+            Assert.Single(JournalFiles());
         }
 
         Assert.Equal(Writers * PerWriter, OpenStore().Count());
     }
 
     [Fact]
-    public async Task DisposeAsync_RecordsNotYetAwaited_AreCommittedByTheStop()
+    public async Task Totals_RightAfterAppend_IncludeTheRecordWithoutWaitingForTheImporter()
     {
-        var store = OpenStore();
-        var ledger = new UsageLedger(store, NullLogger<UsageLedger>.Instance);
-        var pending = Enumerable.Range(0, 1000).Select(i => ledger.AppendAsync(Record($"r{i}"))).ToList();
+        await using var ledger = OpenLedger();
+        ledger.Append(Record("now", billedMs: 250, memoryMb: 1024));
+
+        var totals = ledger.Totals(new UsageQuery("000000000000", DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, null, UsageGrouping.Function));
+
+        Assert.Equal([new UsageTotal("f", 1, 250, 256_000)], totals);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_RecordsNotYetImported_AreStoredAndTheJournalRemoved()
+    {
+        var ledger = OpenLedger();
+        for (var i = 0; i < 1000; i++)
+        {
+            ledger.Append(Record($"r{i}"));
+        }
 
         await ledger.DisposeAsync();
 
-        Assert.All(pending, task => Assert.True(task.IsCompletedSuccessfully));
         Assert.Equal(1000, OpenStore().Count());
+        Assert.Empty(JournalFiles());
     }
 
     [Fact]
     public async Task Journal_LeftByAKilledServer_IsImportedOnceAtStartAndRemoved()
     {
-        var journal = Path.Combine(_directory, "usage-journal");
-        await using (var first = new UsageLedger(OpenStore(), NullLogger<UsageLedger>.Instance, journal))
+        await using (var first = OpenLedger())
         {
-            await first.AppendAsync(Record("kept-1"));
-            await first.AppendAsync(Record("kept-2"));
+            first.Append(Record("kept-1"));
+            first.Append(Record("kept-2"));
         }
 
-        // What a killed server leaves: records journaled (one of them also stored already) and a
-        // line cut short by the kill, whose reply never left.
-        File.WriteAllText(Path.Combine(journal, "000000000099.journal"),
-            System.Text.Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Record("kept-2"), UsageJournalJson.Default.UsageRecord)) + "\n"
-            + System.Text.Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Record("journaled-only"), UsageJournalJson.Default.UsageRecord)) + "\n"
-            + "{\"AccountId\":\"0000");
+        // What a killed server leaves: slots written (one of them also stored already), a slot whose
+        // writer was killed before marking it written (its reply never left), and unused slots.
+        var journal = Path.Combine(_directory, "usage-journal");
+        var left = new byte[JournalFile.SlotBytes * 4];
+        WriteSlot(left, 0, Record("kept-2"));
+        WriteSlot(left, 1, Record("journaled-only"));
+        WriteSlot(left, 2, Record("cut-short"));
+        left[2 * JournalFile.SlotBytes] = 0;
+        File.WriteAllBytes(Path.Combine(journal, "000000000099.usage"), left);
 
-        await using (var second = new UsageLedger(OpenStore(), NullLogger<UsageLedger>.Instance, journal))
+        await using (var second = OpenLedger())
         {
             Assert.Single(OpenStore().ForRequest("journaled-only"));
             Assert.Single(OpenStore().ForRequest("kept-2"));
+            Assert.Empty(OpenStore().ForRequest("cut-short"));
             Assert.Equal(3, OpenStore().Count());
-            Assert.False(File.Exists(Path.Combine(journal, "000000000099.journal")));
+            Assert.False(File.Exists(Path.Combine(journal, "000000000099.usage")));
         }
 
         // A graceful stop leaves no journal behind: everything is in the store.
-        Assert.Empty(Directory.EnumerateFiles(journal));
+        Assert.Empty(JournalFiles());
+    }
+
+    [Fact]
+    public void Codec_RecordRoundTrip_Equal()
+    {
+        var record = Record("8f0a6c1e-0000-4000-8000-000000000001", "a-function_name", DateTimeOffset.UnixEpoch.AddTicks(123_456_789), billedMs: 1_234_567, memoryMb: 10240, attempt: 3);
+        var buffer = new byte[JournalFile.MaxPayload];
+
+        var length = UsageRecordCodec.Encode(record, buffer);
+
+        Assert.Equal(record, UsageRecordCodec.Decode(buffer.AsSpan(0, length)));
+        Assert.Null(UsageRecordCodec.Decode(buffer.AsSpan(0, length - 1)));
+        Assert.Equal(-1, UsageRecordCodec.Encode(record with { FunctionName = new string('x', 300) }, buffer));
+    }
+
+    // The slot layout of JournalFile: mark, length, payload.
+    private static void WriteSlot(byte[] file, int slot, UsageRecord record)
+    {
+        var at = slot * JournalFile.SlotBytes;
+        var length = UsageRecordCodec.Encode(record, file.AsSpan(at + 8, JournalFile.MaxPayload));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(at), 0x5354_5531);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(at + 4), length);
     }
 
     [Fact]
