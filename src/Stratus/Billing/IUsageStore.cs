@@ -4,10 +4,17 @@ namespace Stratus.Billing;
 public interface IUsageStore
 {
     /// <summary>
-    /// Stores a batch in one transaction. A record whose (request id, attempt) is already stored is
-    /// skipped, so writing a batch again never duplicates a record.
+    /// Stores a batch of records read from the journal, and how far that journal file is imported
+    /// (<paramref name="mark"/>), in one transaction: a file is never imported twice past its mark, so
+    /// a server killed after the commit does not store the batch again at its next start.
     /// </summary>
-    void Append(IReadOnlyList<UsageRecord> records);
+    void Append(IReadOnlyList<UsageRecord> records, JournalMark mark);
+
+    /// <summary>Slots of journal file <paramref name="file"/> already imported (0 for a file never seen).</summary>
+    int ImportedSlots(long file);
+
+    /// <summary>The highest journal file number ever imported from (0 for none): numbers are never reused.</summary>
+    long LastJournalFile();
 
     IReadOnlyList<UsageTotal> Totals(UsageQuery query);
 
@@ -17,3 +24,6 @@ public interface IUsageStore
     /// <summary>How many records the ledger holds.</summary>
     long Count();
 }
+
+/// <summary>Journal file <see cref="File"/> is imported up to (not including) slot <see cref="Slots"/>.</summary>
+public readonly record struct JournalMark(long File, int Slots);

@@ -21,9 +21,10 @@ internal sealed unsafe class JournalFile : IDisposable
     private readonly byte* _base;
     private long _reserved;
 
-    private JournalFile(string path, MemoryMappedFile map)
+    private JournalFile(string path, long number, MemoryMappedFile map)
     {
         Path = path;
+        Number = number;
         _map = map;
         _view = map.CreateViewAccessor(0, (long)SlotBytes * Slots);
         byte* pointer = null;
@@ -32,6 +33,9 @@ internal sealed unsafe class JournalFile : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>The file's place in the journal: numbers grow and are never reused.</summary>
+    public long Number { get; }
 
     /// <summary>Slots before this one are imported into the store (the importer's own cursor).</summary>
     public int Imported { get; set; }
@@ -44,14 +48,14 @@ internal sealed unsafe class JournalFile : IDisposable
     public static int MaxPayload => SlotBytes - HeaderBytes;
 
     /// <summary>A new, empty file (zero-filled, so every slot reads as not written).</summary>
-    public static JournalFile Create(string path)
+    public static JournalFile Create(string path, long number)
     {
         var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read);
         try
         {
             File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             stream.SetLength((long)SlotBytes * Slots);
-            return new JournalFile(path, MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false));
+            return new JournalFile(path, number, MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false));
         }
         catch
         {
@@ -80,16 +84,16 @@ internal sealed unsafe class JournalFile : IDisposable
     /// <summary>The payload of <paramref name="slot"/>, or false while it is not written (yet).</summary>
     public bool TryRead(int slot, out ReadOnlySpan<byte> payload) => TryRead(new ReadOnlySpan<byte>(_base + ((long)slot * SlotBytes), SlotBytes), out payload);
 
-    /// <summary>Every written slot of a file an earlier server left, however far it got.</summary>
-    public static List<byte[]> ReadLeftover(string path)
+    /// <summary>The written slots from <paramref name="firstSlot"/> on of a file an earlier server left, however far it got.</summary>
+    public static List<(int Slot, byte[] Payload)> ReadLeftover(string path, int firstSlot)
     {
         var bytes = File.ReadAllBytes(path);
-        var payloads = new List<byte[]>();
-        for (var at = 0; at + SlotBytes <= bytes.Length; at += SlotBytes)
+        var payloads = new List<(int, byte[])>();
+        for (var slot = firstSlot; ((long)slot + 1) * SlotBytes <= bytes.Length; slot++)
         {
-            if (TryRead(bytes.AsSpan(at, SlotBytes), out var payload))
+            if (TryRead(bytes.AsSpan(slot * SlotBytes, SlotBytes), out var payload))
             {
-                payloads.Add(payload.ToArray());
+                payloads.Add((slot, payload.ToArray()));
             }
         }
 

@@ -5,9 +5,12 @@ namespace Stratus.Billing;
 
 internal sealed class SqliteUsageStore : IUsageStore
 {
-    // (request_id, attempt) is the key: a batch written twice (or a record appended twice) is stored once.
+    // Appended in journal order, so the rowid and the (account, time) index grow at their ends: a
+    // random key (the request id) would cost several times as much per record. Exactly-once import
+    // comes from the journal marks, written in the same transaction as the records they cover.
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS usage_records (
+            id INTEGER PRIMARY KEY,
             request_id TEXT NOT NULL,
             attempt INTEGER NOT NULL,
             account_id TEXT NOT NULL,
@@ -21,10 +24,13 @@ internal sealed class SqliteUsageStore : IUsageStore
             memory_mb INTEGER NOT NULL,
             max_memory_mb INTEGER NOT NULL,
             cpu_us INTEGER NOT NULL,
-            outcome TEXT NOT NULL,
-            PRIMARY KEY (request_id, attempt)
-        ) WITHOUT ROWID;
+            outcome TEXT NOT NULL
+        );
         CREATE INDEX IF NOT EXISTS usage_by_account_time ON usage_records (account_id, started_at);
+        CREATE TABLE IF NOT EXISTS usage_journal_marks (
+            file INTEGER PRIMARY KEY,
+            slots INTEGER NOT NULL
+        );
         """;
 
     private const string Columns = "account_id, function_name, version, request_id, attempt, trigger, started_at, duration_ms, billed_ms, init_duration_ms, memory_mb, max_memory_mb, cpu_us, outcome";
@@ -35,19 +41,16 @@ internal sealed class SqliteUsageStore : IUsageStore
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = Schema;
-        command.ExecuteNonQuery();
+        database.EnsureSchema(Schema);
     }
 
-    public void Append(IReadOnlyList<UsageRecord> records)
+    public void Append(IReadOnlyList<UsageRecord> records, JournalMark mark)
     {
         ArgumentNullException.ThrowIfNull(records);
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT OR IGNORE INTO usage_records ({Columns}) VALUES ($a, $f, $v, $r, $n, $t, $s, $d, $b, $i, $m, $x, $c, $o)";
+        command.CommandText = $"INSERT INTO usage_records ({Columns}) VALUES ($a, $f, $v, $r, $n, $t, $s, $d, $b, $i, $m, $x, $c, $o)";
         var names = new[] { "$a", "$f", "$v", "$r", "$n", "$t", "$s", "$d", "$b", "$i", "$m", "$x", "$c", "$o" };
         // No declared type: each value binds as what it is (integer, real, text).
         var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
@@ -69,7 +72,25 @@ internal sealed class SqliteUsageStore : IUsageStore
             command.ExecuteNonQuery();
         }
 
+        using var marking = connection.CreateCommand();
+        marking.CommandText = "INSERT INTO usage_journal_marks (file, slots) VALUES ($file, $slots) ON CONFLICT (file) DO UPDATE SET slots = max(slots, excluded.slots)";
+        marking.Parameters.AddWithValue("$file", mark.File);
+        marking.Parameters.AddWithValue("$slots", mark.Slots);
+        marking.ExecuteNonQuery();
         transaction.Commit();
+    }
+
+    public int ImportedSlots(long file) => (int)Scalar("SELECT coalesce(max(slots), 0) FROM usage_journal_marks WHERE file = $file", file);
+
+    public long LastJournalFile() => Scalar("SELECT coalesce(max(file), 0) FROM usage_journal_marks", 0);
+
+    private long Scalar(string sql, long file)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$file", file);
+        return (long)command.ExecuteScalar()!;
     }
 
     public IReadOnlyList<UsageTotal> Totals(UsageQuery query)
@@ -105,7 +126,7 @@ internal sealed class SqliteUsageStore : IUsageStore
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM usage_records WHERE request_id = $r ORDER BY attempt";
+        command.CommandText = $"SELECT {Columns} FROM usage_records WHERE request_id = $r ORDER BY attempt, id";
         command.Parameters.AddWithValue("$r", requestId);
         using var reader = command.ExecuteReader();
         var records = new List<UsageRecord>();
@@ -132,11 +153,5 @@ internal sealed class SqliteUsageStore : IUsageStore
         return records;
     }
 
-    public long Count()
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM usage_records";
-        return (long)command.ExecuteScalar()!;
-    }
+    public long Count() => Scalar("SELECT COUNT(*) FROM usage_records", 0);
 }

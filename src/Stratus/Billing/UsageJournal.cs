@@ -17,13 +17,14 @@ internal sealed class UsageJournal : IDisposable
     private JournalFile _current;
     private long _sequence;
 
-    public UsageJournal(string directory)
+    /// <param name="lastNumber">The highest file number the store knows: a new file takes a higher one.</param>
+    public UsageJournal(string directory, long lastNumber)
     {
         _directory = directory;
         Directory.CreateDirectory(directory);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Leftovers = Directory.EnumerateFiles(directory, "*" + Extension).OrderBy(SequenceOf).ToList();
-        _sequence = Leftovers.Select(SequenceOf).DefaultIfEmpty(0).Max();
+        Leftovers = Directory.EnumerateFiles(directory, "*" + Extension).OrderBy(NumberOf).ToList();
+        _sequence = Math.Max(lastNumber, Leftovers.Select(NumberOf).DefaultIfEmpty(0).Max());
         _current = Open();
     }
 
@@ -86,11 +87,12 @@ internal sealed class UsageJournal : IDisposable
 
     private JournalFile Open()
     {
-        var file = JournalFile.Create(Path.Combine(_directory, (++_sequence).ToString("D12", CultureInfo.InvariantCulture) + Extension));
+        _sequence++;
+        var file = JournalFile.Create(Path.Combine(_directory, _sequence.ToString("D12", CultureInfo.InvariantCulture) + Extension), _sequence);
         _open.Add(file);
         return file;
     }
 
-    private static long SequenceOf(string file) =>
+    public static long NumberOf(string file) =>
         long.TryParse(Path.GetFileNameWithoutExtension(file), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
 }

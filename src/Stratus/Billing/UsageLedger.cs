@@ -7,8 +7,9 @@ namespace Stratus.Billing;
 /// call, no lock) before the invoker releases the reply: a caller that got its answer has a record
 /// that survives the server being killed the next instant (imported at the next start). Records reach
 /// the store in batches, every <see cref="ImportInterval"/> and before every query, so the hot path
-/// never waits on the disk. The store's (request id, attempt) key makes a record imported twice count
-/// once. Power loss is out of scope: the journal lives in the page cache until the kernel writes it.
+/// never waits on the disk. Each batch is stored with the journal position it reaches, in one
+/// transaction, so no record is imported twice. Power loss is out of scope: the journal lives in the
+/// page cache until the kernel writes it back, and is not flushed to the disk.
 /// </summary>
 public sealed partial class UsageLedger : IAsyncDisposable
 {
@@ -30,7 +31,7 @@ public sealed partial class UsageLedger : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _store = store;
         _logger = logger;
-        _journal = new UsageJournal(journalDirectory);
+        _journal = new UsageJournal(journalDirectory, store.LastJournalFile());
         ImportLeftovers();
         _importer = Task.Run(() => ImportLoopAsync(time));
     }
@@ -89,7 +90,7 @@ public sealed partial class UsageLedger : IAsyncDisposable
                         return true;
                     }
 
-                    if (!TryStore())
+                    if (!TryStore(new JournalMark(file.Number, to)))
                     {
                         return false;
                     }
@@ -123,11 +124,11 @@ public sealed partial class UsageLedger : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private bool TryStore()
+    private bool TryStore(JournalMark mark)
     {
         try
         {
-            _store.Append(_batch);
+            _store.Append(_batch, mark);
             return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -142,27 +143,24 @@ public sealed partial class UsageLedger : IAsyncDisposable
         }
     }
 
-    /// <summary>Records a killed server journalled but maybe not stored: stored now (once each), then the files go.</summary>
+    /// <summary>Records a killed server journalled but did not store: stored now, past each file's mark; then the files go.</summary>
     private void ImportLeftovers()
     {
         foreach (var path in _journal.Leftovers)
         {
-            foreach (var payload in JournalFile.ReadLeftover(path))
+            var number = UsageJournal.NumberOf(path);
+            var slots = JournalFile.ReadLeftover(path, _store.ImportedSlots(number));
+            for (var i = 0; i < slots.Count; i++)
             {
-                if (UsageRecordCodec.Decode(payload) is { } record)
+                if (UsageRecordCodec.Decode(slots[i].Payload) is { } record)
                 {
                     _batch.Add(record);
                 }
 
-                if (_batch.Count == MaxBatch && !TryStore())
+                if ((_batch.Count == MaxBatch || i == slots.Count - 1) && !TryStore(new JournalMark(number, slots[i].Slot + 1)))
                 {
                     return;
                 }
-            }
-
-            if (_batch.Count > 0 && !TryStore())
-            {
-                return;
             }
 
             File.Delete(path);

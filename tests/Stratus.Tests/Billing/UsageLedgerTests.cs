@@ -85,11 +85,10 @@ public sealed class UsageLedgerTests : IDisposable
             first.Append(Record("kept-2"));
         }
 
-        // What a killed server leaves: slots written (one of them also stored already), a slot whose
-        // writer was killed before marking it written (its reply never left), and unused slots.
+        // What a killed server leaves: slots written, a slot whose writer was killed before marking
+        // it written (its reply never left), and unused slots.
         var journal = Path.Combine(_directory, "usage-journal");
         var left = new byte[JournalFile.SlotBytes * 4];
-        WriteSlot(left, 0, Record("kept-2"));
         WriteSlot(left, 1, Record("journaled-only"));
         WriteSlot(left, 2, Record("cut-short"));
         left[2 * JournalFile.SlotBytes] = 0;
@@ -131,19 +130,32 @@ public sealed class UsageLedgerTests : IDisposable
     }
 
     [Fact]
-    public void Append_SameRequestAndAttemptTwice_StoredOnce()
+    public async Task Journal_KilledRightAfterAnImport_ImportedRecordsNotStoredAgain()
     {
-        var store = OpenStore();
-        var batch = new[] { Record("a"), Record("b"), Record("a", attempt: 2) };
+        byte[] left;
+        string path;
+        await using (var first = OpenLedger())
+        {
+            first.Append(Record("a"));
+            first.Append(Record("b", attempt: 2));
+            Assert.True(first.Import());
+            path = JournalFiles().Single();
+            left = File.ReadAllBytes(path);
+            first.Append(Record("c"));
+        }
 
-        store.Append(batch);
-        store.Append(batch);
-        store.Append([Record("a", billedMs: 999)]);
+        // What a kill right after that import would have left: the file with a and b (stored, up to
+        // the file's mark) and one more record journalled after the import.
+        WriteSlot(left, 3, Record("d"));
+        File.WriteAllBytes(path, left);
+        await using (var second = OpenLedger())
+        {
+            Assert.Equal(4, OpenStore().Count());
+            Assert.Equal(Record("b", attempt: 2), OpenStore().ForRequest("b").Single());
+            Assert.Single(OpenStore().ForRequest("d"));
+        }
 
-        Assert.Equal(3, store.Count());
-        Assert.Equal([1, 2], store.ForRequest("a").Select(r => r.Attempt));
-        Assert.Equal(10, store.ForRequest("a")[0].Metrics.BilledMs);
-        Assert.Equal(Record("b"), store.ForRequest("b").Single());
+        Assert.Empty(JournalFiles());
     }
 
     [Fact]
@@ -157,7 +169,7 @@ public sealed class UsageLedgerTests : IDisposable
             Record("2", "alpha", day1, billedMs: 1, memoryMb: 128),
             Record("3", "beta", day2, billedMs: 3, memoryMb: 512),
             Record("4", "beta", day2.AddDays(5), billedMs: 7, memoryMb: 128),
-        ]);
+        ], default);
         var from = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
         var to = from.AddDays(2);
 
