@@ -13,6 +13,8 @@ internal sealed unsafe class JournalFile : IDisposable
 {
     public const int SlotBytes = 512;
     public const int Slots = 8192;
+    private const int PageBytes = 4096;
+    private const int SlotsPerPage = PageBytes / SlotBytes;
     private const int HeaderBytes = 8;
     private const uint WrittenMark = 0x5354_5531;
 
@@ -62,6 +64,27 @@ internal sealed unsafe class JournalFile : IDisposable
             stream.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Slots before this one are on pages already faulted in (the importer's own cursor).</summary>
+    public int Touched { get; private set; }
+
+    /// <summary>
+    /// Faults in the pages up to slot <paramref name="slots"/> ahead of the writers. The first write to
+    /// a page of a shared file mapping traps into the file system (on ext4 it allocates the block and
+    /// can wait for the file system's journal: milliseconds on a busy disk); done here, on the importer,
+    /// not on the reply path. An atomic compare-exchange of 0 with 0 on each page's first mark makes the
+    /// page writable without changing anything a writer may be writing at the same moment.
+    /// </summary>
+    public void Touch(int slots)
+    {
+        var end = Math.Min(slots, Slots);
+        for (var slot = Touched; slot < end; slot += SlotsPerPage)
+        {
+            Interlocked.CompareExchange(ref *(uint*)(_base + ((long)slot * SlotBytes)), 0, 0);
+        }
+
+        Touched = Math.Max(Touched, (end + SlotsPerPage - 1) / SlotsPerPage * SlotsPerPage);
     }
 
     /// <summary>Copies <paramref name="payload"/> into the next slot; false when the file is full.</summary>

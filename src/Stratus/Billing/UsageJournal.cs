@@ -15,7 +15,9 @@ internal sealed class UsageJournal : IDisposable
     private readonly Lock _files = new();
     private readonly List<JournalFile> _open = [];
     private JournalFile _current;
+    private JournalFile? _next;
     private long _sequence;
+    private (long File, int Slot) _lastSeen;
 
     /// <param name="lastNumber">The highest file number the store knows: a new file takes a higher one.</param>
     public UsageJournal(string directory, long lastNumber)
@@ -26,6 +28,7 @@ internal sealed class UsageJournal : IDisposable
         Leftovers = Directory.EnumerateFiles(directory, "*" + Extension).OrderBy(NumberOf).ToList();
         _sequence = Math.Max(lastNumber, Leftovers.Select(NumberOf).DefaultIfEmpty(0).Max());
         _current = Open();
+        _lastSeen = (_current.Number, 0);
     }
 
     /// <summary>Files an earlier server left (killed, or its store failing): to import, then delete.</summary>
@@ -39,14 +42,41 @@ internal sealed class UsageJournal : IDisposable
         {
             lock (_files)
             {
-                // The first writer to find the file full starts the next; the others use that one.
+                // The first writer to find the file full moves on to the next (made ahead by
+                // Prepare, or now); the others use that one.
                 if (_current == file)
                 {
-                    _current = Open();
+                    _current = _next ?? Open();
+                    _next = null;
                 }
 
                 file = _current;
             }
+        }
+    }
+
+    /// <summary>
+    /// Keeps the writers off the file system: faults in the pages they will need before the next call
+    /// (twice what they used since the last one, and at least 64 pages), and opens the next file
+    /// before the current one is full. Called by the importer on every round.
+    /// </summary>
+    public void Prepare()
+    {
+        var current = Volatile.Read(ref _current);
+        var reserved = current.Reserved;
+        var used = current.Number == _lastSeen.File ? reserved - _lastSeen.Slot : reserved + JournalFile.Slots - _lastSeen.Slot;
+        _lastSeen = (current.Number, reserved);
+        var ahead = Math.Max(512, 2 * used);
+        current.Touch(reserved + ahead);
+        if (reserved + ahead > JournalFile.Slots)
+        {
+            JournalFile next;
+            lock (_files)
+            {
+                next = _next ??= Open();
+            }
+
+            next.Touch(reserved + ahead - JournalFile.Slots);
         }
     }
 
@@ -71,7 +101,7 @@ internal sealed class UsageJournal : IDisposable
         File.Delete(file.Path);
     }
 
-    /// <summary>Unmaps every file; deletes those fully imported (all of them after a clean stop).</summary>
+    /// <summary>Unmaps every file; deletes those fully imported (all of them after a clean stop, the next one included).</summary>
     public void Dispose()
     {
         foreach (var file in Snapshot())

@@ -33,6 +33,7 @@ public sealed partial class UsageLedger : IAsyncDisposable
         _logger = logger;
         _journal = new UsageJournal(journalDirectory, store.LastJournalFile());
         ImportLeftovers();
+        _journal.Prepare();
         _importer = Task.Run(() => ImportLoopAsync(time));
     }
 
@@ -174,6 +175,7 @@ public sealed partial class UsageLedger : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
+                _journal.Prepare();
                 Import();
             }
         }
