@@ -18,12 +18,12 @@ public interface IUsageStore
 
     IReadOnlyList<UsageTotal> Totals(UsageQuery query);
 
+    /// <summary>Usage per account and runtime of records started in [<paramref name="from"/>, <paramref name="to"/>); one account's only when <paramref name="accountId"/> is set.</summary>
+    IReadOnlyList<AccountUsage> UsageByRuntime(string? accountId, DateTimeOffset from, DateTimeOffset to);
+
     /// <summary>The records of one request id, every attempt, oldest first.</summary>
     IReadOnlyList<UsageRecord> ForRequest(string requestId);
 
     /// <summary>How many records the ledger holds.</summary>
     long Count();
 }
-
-/// <summary>Journal file <see cref="File"/> is imported up to (not including) slot <see cref="Slots"/>.</summary>
-public readonly record struct JournalMark(long File, int Slots);

@@ -24,7 +24,8 @@ internal sealed class SqliteUsageStore : IUsageStore
             memory_mb INTEGER NOT NULL,
             max_memory_mb INTEGER NOT NULL,
             cpu_us INTEGER NOT NULL,
-            outcome TEXT NOT NULL
+            outcome TEXT NOT NULL,
+            runtime TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS usage_by_account_time ON usage_records (account_id, started_at);
         CREATE TABLE IF NOT EXISTS usage_journal_marks (
@@ -33,7 +34,7 @@ internal sealed class SqliteUsageStore : IUsageStore
         );
         """;
 
-    private const string Columns = "account_id, function_name, version, request_id, attempt, trigger, started_at, duration_ms, billed_ms, init_duration_ms, memory_mb, max_memory_mb, cpu_us, outcome";
+    private const string Columns = "account_id, function_name, version, request_id, attempt, trigger, started_at, duration_ms, billed_ms, init_duration_ms, memory_mb, max_memory_mb, cpu_us, outcome, runtime";
 
     private readonly SqliteDatabase _database;
 
@@ -50,8 +51,8 @@ internal sealed class SqliteUsageStore : IUsageStore
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO usage_records ({Columns}) VALUES ($a, $f, $v, $r, $n, $t, $s, $d, $b, $i, $m, $x, $c, $o)";
-        var names = new[] { "$a", "$f", "$v", "$r", "$n", "$t", "$s", "$d", "$b", "$i", "$m", "$x", "$c", "$o" };
+        command.CommandText = $"INSERT INTO usage_records ({Columns}) VALUES ($a, $f, $v, $r, $n, $t, $s, $d, $b, $i, $m, $x, $c, $o, $u)";
+        var names = new[] { "$a", "$f", "$v", "$r", "$n", "$t", "$s", "$d", "$b", "$i", "$m", "$x", "$c", "$o", "$u" };
         // No declared type: each value binds as what it is (integer, real, text).
         var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
         command.Prepare();
@@ -62,7 +63,7 @@ internal sealed class SqliteUsageStore : IUsageStore
             [
                 record.AccountId, record.FunctionName, record.Version, record.RequestId, record.Attempt, record.Trigger,
                 metrics.StartedAt.ToUnixTimeMilliseconds(), metrics.DurationMs, metrics.BilledMs, metrics.InitDurationMs,
-                metrics.MemorySizeMb, metrics.MaxMemoryUsedMb, metrics.CpuMicros, metrics.Outcome,
+                metrics.MemorySizeMb, metrics.MaxMemoryUsedMb, metrics.CpuMicros, metrics.Outcome, record.Runtime,
             ];
             for (var i = 0; i < values.Length; i++)
             {
@@ -122,6 +123,29 @@ internal sealed class SqliteUsageStore : IUsageStore
         return totals;
     }
 
+    public IReadOnlyList<AccountUsage> UsageByRuntime(string? accountId, DateTimeOffset from, DateTimeOffset to)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT account_id, runtime, COUNT(*), SUM(billed_ms * memory_mb)
+            FROM usage_records
+            WHERE ($account IS NULL OR account_id = $account) AND started_at >= $from AND started_at < $to
+            GROUP BY account_id, runtime ORDER BY account_id, runtime
+            """;
+        command.Parameters.AddWithValue("$account", (object?)accountId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        using var reader = command.ExecuteReader();
+        var usage = new List<AccountUsage>();
+        while (reader.Read())
+        {
+            usage.Add(new AccountUsage(reader.GetString(0), new RuntimeUsage(reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3))));
+        }
+
+        return usage;
+    }
+
     public IReadOnlyList<UsageRecord> ForRequest(string requestId)
     {
         using var connection = _database.Open();
@@ -147,7 +171,10 @@ internal sealed class SqliteUsageStore : IUsageStore
                     reader.GetInt32(10),
                     reader.GetInt64(11),
                     reader.GetInt64(12),
-                    reader.GetString(13))));
+                    reader.GetString(13)))
+            {
+                Runtime = reader.GetString(14),
+            });
         }
 
         return records;

@@ -13,6 +13,9 @@ public sealed record UsageRecord(
     string Trigger,
     Execution.InvocationMetrics Metrics)
 {
+    /// <summary>The function's runtime, for price plans with prices per runtime.</summary>
+    public string Runtime { get; init; } = "";
+
     public decimal GbSeconds => Usage.GbSeconds(Metrics.BilledMs * (long)Metrics.MemorySizeMb);
 }
 

@@ -18,7 +18,7 @@ internal static class UsageRecordCodec
     {
         var at = 0;
         if (!Put(record.AccountId, destination, ref at) || !Put(record.FunctionName, destination, ref at) || !Put(record.Version, destination, ref at)
-            || !Put(record.RequestId, destination, ref at) || !Put(record.Trigger, destination, ref at) || !Put(record.Metrics.Outcome, destination, ref at)
+            || !Put(record.RequestId, destination, ref at) || !Put(record.Trigger, destination, ref at) || !Put(record.Metrics.Outcome, destination, ref at) || !Put(record.Runtime, destination, ref at)
             || destination.Length - at < Numbers)
         {
             return -1;
@@ -42,7 +42,7 @@ internal static class UsageRecordCodec
     {
         var at = 0;
         if (!Take(source, ref at, out var account) || !Take(source, ref at, out var function) || !Take(source, ref at, out var version)
-            || !Take(source, ref at, out var requestId) || !Take(source, ref at, out var trigger) || !Take(source, ref at, out var outcome)
+            || !Take(source, ref at, out var requestId) || !Take(source, ref at, out var trigger) || !Take(source, ref at, out var outcome) || !Take(source, ref at, out var runtime)
             || source.Length - at < Numbers)
         {
             return null;
@@ -63,7 +63,10 @@ internal static class UsageRecordCodec
             BinaryPrimitives.ReadInt32LittleEndian(numbers[36..]),
             BinaryPrimitives.ReadInt64LittleEndian(numbers[40..]),
             BinaryPrimitives.ReadInt64LittleEndian(numbers[48..]),
-            outcome));
+            outcome))
+        {
+            Runtime = runtime,
+        };
     }
 
     private static bool Put(string text, Span<byte> destination, ref int at)

@@ -67,5 +67,8 @@ public sealed class Invoker
         invocation.Trigger,
         // No instance ran it to the end (its init failed, or the server stopped under it): a record
         // with nothing billed, so the ledger still shows every invocation that was started.
-        metrics ?? new InvocationMetrics(_time.GetUtcNow(), 0, 0, -1, function.MemorySize, 0, 0, InvocationOutcome.Crash));
+        metrics ?? new InvocationMetrics(_time.GetUtcNow(), 0, 0, -1, function.MemorySize, 0, 0, InvocationOutcome.Crash))
+    {
+        Runtime = function.Runtime,
+    };
 }

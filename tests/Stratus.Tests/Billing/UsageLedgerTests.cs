@@ -15,7 +15,10 @@ public sealed class UsageLedgerTests : IDisposable
 
     internal static UsageRecord Record(string requestId, string function = "f", DateTimeOffset? at = null, long billedMs = 10, int memoryMb = 128, int attempt = 1) =>
         new("000000000000", function, "$LATEST", requestId, attempt, "invoke",
-            new InvocationMetrics(at ?? new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero), billedMs - 0.5, billedMs, -1, memoryMb, 60, 1234, InvocationOutcome.Success));
+            new InvocationMetrics(at ?? new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero), billedMs - 0.5, billedMs, -1, memoryMb, 60, 1234, InvocationOutcome.Success))
+        {
+            Runtime = "nodejs20.x",
+        };
 
     private SqliteUsageStore OpenStore() => new(new SqliteDatabase(Path.Combine(_directory, "stratus.db")));
 
