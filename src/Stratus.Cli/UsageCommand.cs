@@ -14,13 +14,15 @@ internal static class UsageCommand
         var function = new Option<string?>("--function") { Description = "Only this function (name or ARN)" };
         var groupBy = new Option<string>("--group-by") { Description = "day or function", DefaultValueFactory = _ => "day" };
         groupBy.AcceptOnlyFromAmong("day", "function");
-        var command = new Command("usage", "Show metered usage: requests, billed milliseconds and GB-seconds") { from, to, function, groupBy };
+        var account = new Option<string?>("--account") { Description = "Another account's usage (root only)" };
+        var command = new Command("usage", "Show metered usage: requests, billed milliseconds and GB-seconds") { from, to, function, groupBy, account };
         command.SetAction((parse, ct) => CliApp.ClientAsync(parse, async client =>
         {
             var query = "?groupBy=" + parse.GetValue(groupBy)
                 + Parameter("from", parse.GetValue(from))
                 + Parameter("to", parse.GetValue(to))
-                + Parameter("function", parse.GetValue(function));
+                + Parameter("function", parse.GetValue(function))
+                + Parameter("account", parse.GetValue(account));
             var usage = await client.SendAsync(HttpMethod.Get, "/stratus/v1/usage" + query, cancellationToken: ct);
             if (parse.GetValue(CliApp.Json))
             {

@@ -3,9 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 using Stratus.Billing;
-using Stratus.Hosting;
 
 namespace Stratus.Api;
 
@@ -13,7 +11,7 @@ namespace Stratus.Api;
 /// <c>GET /stratus/v1/usage?from=&amp;to=&amp;function=&amp;groupBy=day|function</c>: the ledger's totals
 /// (requests, billed milliseconds, GB-seconds) per UTC day or per function. <c>from</c> and <c>to</c>
 /// are dates (yyyy-MM-dd, <c>to</c> inclusive) or UTC instants (<c>to</c> exclusive); by default the
-/// last 30 days up to now.
+/// last 30 days up to now. A caller sees its own account's usage; root may name any with <c>account=</c>.
 /// </summary>
 internal static class UsageApi
 {
@@ -23,7 +21,7 @@ internal static class UsageApi
 
     public static void MapUsageApi(this IEndpointRouteBuilder endpoints) => endpoints.MapGet("/stratus/v1/usage", Get);
 
-    private static IResult Get(HttpContext context, UsageLedger ledger, IOptions<StratusOptions> options, TimeProvider time)
+    private static IResult Get(HttpContext context, UsageLedger ledger, TimeProvider time)
     {
         var request = context.Request;
         var to = ParseInstant(request, "to", endOfDay: true) ?? time.GetUtcNow();
@@ -43,7 +41,7 @@ internal static class UsageApi
             _ => throw LambdaException.InvalidParameter("groupBy must be day or function"),
         };
 
-        var account = options.Value.AccountId;
+        var account = BillingAccess.AccountFor(context, Read(request, "account"));
         var groups = ledger.Totals(new UsageQuery(account, from, to, function, groupBy));
         var output = new UsageResponse(
             account,
@@ -56,7 +54,7 @@ internal static class UsageApi
         return ControlApi.Json(output, UsageJson.Default.UsageResponse);
     }
 
-    private static string? Read(HttpRequest request, string name)
+    internal static string? Read(HttpRequest request, string name)
     {
         var value = request.Query[name].ToString();
         if (value.Length > MaxQueryLength)

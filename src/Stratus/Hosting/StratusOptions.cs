@@ -97,11 +97,19 @@ public sealed class StratusOptions
     /// </summary>
     public bool Metering { get; set; } = true;
 
+    /// <summary>Prices for invoices and spending caps (<c>--price-plan FILE</c>); Lambda's by default.</summary>
+    public Billing.PricePlan PricePlan { get; set; } = new();
+
     public string Validate()
     {
         if (Tenancy.TenancyEnvironment.Validate(this) is { Length: > 0 } tenancy)
         {
             return tenancy;
+        }
+
+        if (PricePlan.Validate() is { Length: > 0 } plan)
+        {
+            return plan;
         }
 
         if (AsyncRetryDelay < TimeSpan.Zero || AsyncRetryDelay > TimeSpan.FromHours(1))

@@ -81,6 +81,8 @@ public sealed class StratusServer : IAsyncDisposable
         app.MapScheduleApi();
         Tenancy.AccountApi.MapAccountApi(app);
         app.MapUsageApi();
+        app.MapInvoiceApi();
+        app.MapSpendingCapApi();
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -58,6 +58,9 @@ public static class StratusServiceCollectionExtensions
             Path.Combine(sp.GetRequiredService<IOptions<StratusOptions>>().Value.DataDirectory, "usage-journal"),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<Billing.UsageLedger>>()));
+        services.TryAddSingleton(sp => new Billing.Charges(sp.GetRequiredService<IOptions<StratusOptions>>().Value.PricePlan));
+        services.TryAddSingleton<Billing.ISpendingCapStore>(sp => new Billing.SqliteSpendingCapStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton<Billing.SpendingCaps>();
         services.TryAddSingleton<Invoker>();
         services.AddStratusAsyncInvocations();
         services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));

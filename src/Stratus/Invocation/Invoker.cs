@@ -22,9 +22,12 @@ public sealed class Invoker
     private readonly ILogger<Invoker> _logger;
     private readonly UsageLedger _usage;
     private readonly bool _metering;
+    private readonly SpendingCaps _caps;
 
-    public Invoker(ExecutionEngine engine, LogSink logs, UsageLedger usage, IOptions<StratusOptions> options, TimeProvider time, ILogger<Invoker> logger)
+    public Invoker(ExecutionEngine engine, LogSink logs, UsageLedger usage, SpendingCaps caps, IOptions<StratusOptions> options, TimeProvider time, ILogger<Invoker> logger)
     {
+        ArgumentNullException.ThrowIfNull(caps);
+        _caps = caps;
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(logs);
         ArgumentNullException.ThrowIfNull(usage);
@@ -41,6 +44,12 @@ public sealed class Invoker
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(invocation);
+        if (_metering)
+        {
+            // An account over its spending cap is throttled before anything runs (an in-memory check).
+            _caps.ThrowIfOverCap(function.AccountId);
+        }
+
         var result = await _engine.InvokeAsync(function, invocation);
         if (result.Log.Length > 0)
         {
@@ -52,7 +61,9 @@ public sealed class Invoker
         // its record, even if the server is killed right after.
         if (_metering)
         {
-            _usage.Append(ToRecord(function, invocation, result.Metrics));
+            var record = ToRecord(function, invocation, result.Metrics);
+            _usage.Append(record);
+            _caps.Add(record);
         }
 
         return result;
