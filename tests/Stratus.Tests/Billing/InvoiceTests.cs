@@ -53,6 +53,8 @@ public sealed class InvoiceTests : IAsyncLifetime
         var html = await _host.Http.GetStringAsync("/stratus/v1/invoices/000000000000/2026-10?format=html");
         using var badPeriod = await _host.Http.GetAsync("/stratus/v1/invoices/000000000000/2026-13");
         using var badFormat = await _host.Http.GetAsync("/stratus/v1/invoices/000000000000/2026-10?format=pdf");
+        var cliTable = await StratusAsync("invoice", "--period", "2026-10");
+        var cliCsv = await StratusAsync("invoice", "--account", "000000000000", "--period", "2026-10", "--format", "csv");
 
         var lines = invoice!["Lines"]!.AsArray().Select(l => ((string)l!["Description"]!, (decimal)l["FreeQuantity"]!, (decimal)l["BillableQuantity"]!, (decimal)l["Amount"]!)).ToList();
         Assert.Equal(
@@ -72,7 +74,14 @@ public sealed class InvoiceTests : IAsyncLifetime
         Assert.Contains("Requests (python3.12)", html);
         Assert.Equal(HttpStatusCode.BadRequest, badPeriod.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
+        Assert.Equal(0, cliTable.ExitCode);
+        Assert.Matches(@"Compute \(python3\.12\)\s*│\s*0\.500125 GB-seconds\s*│\s*0\s*│\s*0\.500125\s*│\s*1\s*│\s*0\.50", cliTable.Stdout);
+        Assert.Matches(@"TOTAL\s*│.*3\.70", cliTable.Stdout);
+        Assert.Equal(csv, cliCsv.Stdout);
     }
+
+    private Task<ExternalTool.Output> StratusAsync(params string[] args) =>
+        ExternalTool.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "stratus.dll"), .. args, "--endpoint", _host.Endpoint], new Dictionary<string, string> { ["NO_COLOR"] = "1", ["COLUMNS"] = "200" });
 
     [Fact]
     public async Task Invoice_DefaultPlanWithinFreeTier_ZeroTotal()
