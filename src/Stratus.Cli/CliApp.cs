@@ -45,6 +45,8 @@ internal static class CliApp
         root.Subcommands.Add(DevCommand.Create());
         root.Subcommands.Add(AccountCommands.Account());
         root.Subcommands.Add(AccountCommands.Key());
+        root.Subcommands.Add(UsageCommand.Create());
+        root.Subcommands.Add(InvoiceCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

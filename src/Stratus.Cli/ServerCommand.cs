@@ -40,6 +40,10 @@ internal static class ServerCommand
         command.Options.Add(logRetention);
         var logMax = new Option<long>("--log-max-mb") { Description = "MB of log text kept; beyond it the oldest logs are deleted", DefaultValueFactory = _ => StratusOptions.DefaultLogMaxMegabytes };
         command.Options.Add(logMax);
+        var noMetering = new Option<bool>("--no-metering") { Description = "Benchmarking only: record no usage (nothing is billed, no spending cap holds)" };
+        command.Options.Add(noMetering);
+        var pricePlan = new Option<string?>("--price-plan") { Description = "JSON file of the price plan for invoices and spending caps (default: Lambda's x86 prices and free tier)" };
+        command.Options.Add(pricePlan);
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -65,7 +69,21 @@ internal static class ServerCommand
                 InsecureAnySignature = parse.GetValue(insecure),
                 LogRetention = TimeSpan.FromDays(parse.GetValue(logRetention)),
                 LogMaxMegabytes = parse.GetValue(logMax),
+                Metering = !parse.GetValue(noMetering),
             };
+            if (parse.GetValue(pricePlan) is { } planFile)
+            {
+                try
+                {
+                    options.PricePlan = Billing.PricePlan.Parse(File.ReadAllText(planFile));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+                {
+                    Console.Error.WriteLine($"--price-plan {planFile}: {ex.Message}");
+                    return ExitCodes.Usage;
+                }
+            }
+
             Tenancy.TenancyEnvironment.Apply(options, Environment.GetEnvironmentVariable);
             var problem = options.Validate();
             if (problem.Length > 0)
@@ -142,6 +160,8 @@ internal static class ServerCommand
         to.RootAccessKeyId = from.RootAccessKeyId;
         to.RootSecretAccessKey = from.RootSecretAccessKey;
         to.InsecureAnySignature = from.InsecureAnySignature;
+        to.Metering = from.Metering;
+        to.PricePlan = from.PricePlan;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

@@ -37,6 +37,15 @@ internal sealed class StratusClient : IDisposable
         return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
     }
 
+    /// <summary>A GET whose answer is not JSON (an invoice as CSV or HTML), as text.</summary>
+    public async Task<string> GetTextAsync(string path, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var response = await SendRawAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.IsSuccessStatusCode ? text : throw ApiError(response, text);
+    }
+
     public async Task<InvokeResponse> InvokeAsync(string function, byte[] payload, bool tail, bool isEvent, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations")

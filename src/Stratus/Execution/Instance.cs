@@ -36,6 +36,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private (ReadOnlyMemory<byte> Body, string? Type)? _initError;
     private ITimer? _initTimer;
     private PeakMemory? _peakMemory;
+    private CpuTime? _cpuTime;
     private Sandbox.InstanceCgroup? _cgroup;
     private Sandbox.Isolation? _isolation;
     private int _uid;
@@ -52,6 +53,8 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         public required string Preamble { get; init; }
 
         public double InitDurationMs { get; init; } = -1;
+
+        public required DateTimeOffset StartedUtc { get; init; }
     }
 
     public Instance(InstancePool pool, FunctionDefinition function, string functionArn, TimeProvider time, ILogger logger)
@@ -146,6 +149,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         // Both before the runtime is told to go: a fast runtime can be ready, and its first invocation
         // answered, before this thread gets further.
         _peakMemory = _cgroup.PeakMemoryFile is { } peakFile ? PeakMemory.ForCgroup(peakFile, _time) : PeakMemory.ForProcess(process.Id, _time);
+        _cpuTime = _cgroup.CpuUsageFile is { } cpuFile ? new CpuTime(cpuFile.Path, cpuFile.IsV2, _time) : null;
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         try
         {
@@ -290,8 +294,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         }
 
         var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
-        var log = BuildLog(running, duration, null);
-        outcome = new Outcome(running.Invocation, new InvocationResult(body, isError ? "Unhandled" : null, log));
+        outcome = new Outcome(running.Invocation, Finish(running, body, isError ? "Unhandled" : null, duration, isError ? InvocationOutcome.Error : InvocationOutcome.Success, null));
         // A first invocation runs code nothing has compiled yet; it says little about the next ones.
         _pool.Release(this, running.InitDurationMs >= 0 ? -1 : duration);
         ReplenishAfterFirst();
@@ -312,7 +315,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             $"Response payload size exceeded maximum allowed payload size ({FunctionLimits.MaxSyncPayloadBytes} bytes).");
         _pool.Release(this, duration);
         ReplenishAfterFirst();
-        return new Outcome(running.Invocation, new InvocationResult(payload, "Unhandled", BuildLog(running, duration, null)));
+        return new Outcome(running.Invocation, Finish(running, payload, "Unhandled", duration, InvocationOutcome.Error, null));
     }
 
     public void InitError(byte[] body, string? errorType)
@@ -348,6 +351,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             Timer = _time.CreateTimer(static state => _ = ((Instance)state!).OnTimeoutAsync(), this, timeout, Timeout.InfiniteTimeSpan),
             Preamble = preamble,
             InitDurationMs = first ? _initDurationMs : -1,
+            StartedUtc = now,
         };
         var traceId = string.Create(CultureInfo.InvariantCulture, $"Root=1-{now.ToUnixTimeSeconds():x8}-{Id[..24]};Sampled=0");
         return new DispatchedInvocation(invocation, (now + timeout).ToUnixTimeMilliseconds(), invocation.InvokedFunctionArn ?? _functionArn, traceId);
@@ -411,12 +415,12 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         try
         {
             Kill();
-                running.Invocation.TryComplete(new InvocationResult(payload, "Unhandled", BuildLog(running, duration, "timeout", timeoutLine)));
+            running.Invocation.TryComplete(Finish(running, payload, "Unhandled", duration, InvocationOutcome.Timeout, "timeout", timeoutLine));
         }
         finally
         {
             // Whatever went wrong collecting the log, the caller still gets its answer.
-            running.Invocation.TryComplete(new InvocationResult(payload, "Unhandled", timeoutLine));
+            running.Invocation.TryComplete(new InvocationResult(payload, "Unhandled", timeoutLine) { Metrics = Measure(running, duration, InvocationOutcome.Timeout) });
             await FailAsync("timed out");
         }
     }
@@ -457,11 +461,14 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         if (running is not null)
         {
             var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
-            var log = BuildLog(running, duration, "error", $"RequestId: {running.Invocation.RequestId} Error: Runtime exited with error: {exit}\nRuntime.ExitError\n");
-            running.Invocation.TryComplete(new InvocationResult(
+            running.Invocation.TryComplete(Finish(
+                running,
                 InvocationResult.ErrorPayload("Runtime.ExitError", $"RequestId: {running.Invocation.RequestId} Error: Runtime exited with error: {exit}"),
                 "Unhandled",
-                log));
+                duration,
+                InvocationOutcome.Crash,
+                "error",
+                $"RequestId: {running.Invocation.RequestId} Error: Runtime exited with error: {exit}\nRuntime.ExitError\n"));
         }
 
         await FailAsync(exit);
@@ -533,6 +540,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         _output?.Dispose();
         _peakMemory?.Dispose();
+        _cpuTime?.Dispose();
         _process?.Dispose();
     }
 
@@ -544,7 +552,24 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         _cgroup?.Kill();
     }
 
-    private string BuildLog(Running running, double durationMs, string? status, string? extra = null)
+    // Measured once: the REPORT line and the usage record show the same numbers.
+    private InvocationResult Finish(Running running, ReadOnlyMemory<byte> payload, string? functionError, double durationMs, string outcome, string? status, string? extra = null)
+    {
+        var metrics = Measure(running, durationMs, outcome);
+        return new(payload, functionError, BuildLog(running, metrics, status, extra)) { Metrics = metrics };
+    }
+
+    private InvocationMetrics Measure(Running running, double durationMs, string outcome) => new(
+        running.StartedUtc,
+        durationMs,
+        InvocationMetrics.Billed(durationMs, running.InitDurationMs),
+        running.InitDurationMs,
+        _function.MemorySize,
+        MaxMemoryUsedMb(),
+        _cpuTime?.TakeMicros() ?? 0,
+        outcome);
+
+    private string BuildLog(Running running, InvocationMetrics metrics, string? status, string? extra = null)
     {
         var id = running.Invocation.RequestId;
         var text = new StringBuilder(running.Preamble.Length + 256);
@@ -558,7 +583,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         text.Append(CultureInfo.InvariantCulture, $"END RequestId: {id}\n");
         text.Append(CultureInfo.InvariantCulture,
-            $"REPORT RequestId: {id}\tDuration: {durationMs:0.00} ms\tBilled Duration: {Math.Max(1, (long)Math.Ceiling(durationMs))} ms\tMemory Size: {_function.MemorySize} MB\tMax Memory Used: {MaxMemoryUsedMb()} MB\t");
+            $"REPORT RequestId: {id}\tDuration: {metrics.DurationMs:0.00} ms\tBilled Duration: {metrics.BilledMs} ms\tMemory Size: {metrics.MemorySizeMb} MB\tMax Memory Used: {metrics.MaxMemoryUsedMb} MB\t");
         if (running.InitDurationMs >= 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"Init Duration: {running.InitDurationMs:0.00} ms\t");

@@ -28,6 +28,11 @@ public sealed class InvocationRequest
 
     /// <summary>The log stream of the instance that ran it (Lambda's <c>YYYY/MM/DD/[version]id</c>), once one has.</summary>
     internal string LogStream { get; set; } = "";
+    /// <summary>What started it (<c>invoke</c>, <c>event</c>, <c>url</c>, <c>queue</c>, <c>schedule</c>), for the usage ledger.</summary>
+    public string Trigger { get; init; } = "invoke";
+
+    /// <summary>Which run of this request id it is: an asynchronous event retried keeps its request id.</summary>
+    public int Attempt { get; init; } = 1;
 
     /// <summary>When it started waiting for an instance (a <see cref="TimeProvider"/> timestamp).</summary>
     internal long EnqueuedAt { get; set; }
@@ -44,6 +49,9 @@ public sealed class InvocationRequest
 /// </summary>
 public sealed record InvocationResult(ReadOnlyMemory<byte> Payload, string? FunctionError, string Log)
 {
+    /// <summary>What the run measured; null when no instance ran it (its init failed, the server stopped).</summary>
+    public InvocationMetrics? Metrics { get; init; }
+
     public static InvocationResult Failure(string requestId, string errorType, string message, string log = "") =>
         new(ErrorPayload(errorType, $"RequestId: {requestId} Error: {message}"), "Unhandled", log);
 

@@ -98,6 +98,14 @@ public sealed class StratusOptions
 
     /// <summary>The most log text kept, in MB; beyond it the oldest logs go first.</summary>
     public long LogMaxMegabytes { get; set; } = DefaultLogMaxMegabytes;
+    /// <summary>
+    /// Whether invocations are metered (usage, invoices, spending caps). Off only to measure what
+    /// metering costs: nothing is billed and no cap holds.
+    /// </summary>
+    public bool Metering { get; set; } = true;
+
+    /// <summary>Prices for invoices and spending caps (<c>--price-plan FILE</c>); Lambda's by default.</summary>
+    public Billing.PricePlan PricePlan { get; set; } = new();
 
     public string Validate()
     {
@@ -114,6 +122,11 @@ public sealed class StratusOptions
         if (Tenancy.TenancyEnvironment.Validate(this) is { Length: > 0 } tenancy)
         {
             return tenancy;
+        }
+
+        if (PricePlan.Validate() is { Length: > 0 } plan)
+        {
+            return plan;
         }
 
         if (AsyncRetryDelay < TimeSpan.Zero || AsyncRetryDelay > TimeSpan.FromHours(1))

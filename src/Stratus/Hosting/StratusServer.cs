@@ -84,6 +84,9 @@ public sealed class StratusServer : IAsyncDisposable
         Events.Mappings.EventSourceMappingApi.MapEventSourceMappingApi(app);
         app.MapScheduleApi();
         Tenancy.AccountApi.MapAccountApi(app);
+        app.MapUsageApi();
+        app.MapInvoiceApi();
+        app.MapSpendingCapApi();
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -108,6 +111,8 @@ public sealed class StratusServer : IAsyncDisposable
         await _app.Services.GetRequiredService<AsyncDispatcher>().DisposeAsync();
         await _app.Services.GetRequiredService<ExecutionEngine>().DisposeAsync();
         await _app.Services.GetRequiredService<LogSink>().DisposeAsync();
+        // After the engine: the records of invocations the stop ended are committed too.
+        await _app.Services.GetRequiredService<Billing.UsageLedger>().DisposeAsync();
         await _app.DisposeAsync();
     }
 }

@@ -56,6 +56,15 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<IFunctionStore>().LoadProvisionedConcurrency()));
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
         services.AddStratusObservability();
+        services.TryAddSingleton<Billing.IUsageStore>(sp => new Billing.SqliteUsageStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton(sp => new Billing.UsageLedger(
+            sp.GetRequiredService<Billing.IUsageStore>(),
+            Path.Combine(sp.GetRequiredService<IOptions<StratusOptions>>().Value.DataDirectory, "usage-journal"),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Billing.UsageLedger>>()));
+        services.TryAddSingleton(sp => new Billing.Charges(sp.GetRequiredService<IOptions<StratusOptions>>().Value.PricePlan));
+        services.TryAddSingleton<Billing.ISpendingCapStore>(sp => new Billing.SqliteSpendingCapStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.TryAddSingleton<Billing.SpendingCaps>();
         services.TryAddSingleton<Invoker>();
         services.AddStratusAsyncInvocations();
         services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));

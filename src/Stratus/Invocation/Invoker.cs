@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stratus.Billing;
 using Stratus.Execution;
 using Stratus.Functions;
+using Stratus.Hosting;
 using Stratus.Observability;
 using Stratus.Storage;
 
@@ -18,15 +21,24 @@ public sealed class Invoker
     private readonly TimeProvider _time;
     private readonly ILogger<Invoker> _logger;
     private readonly InvocationSeries _series;
+    private readonly UsageLedger _usage;
+    private readonly bool _metering;
+    private readonly SpendingCaps _caps;
 
-    public Invoker(ExecutionEngine engine, LogSink logs, TimeProvider time, ILogger<Invoker> logger, InvocationSeries series)
+    public Invoker(ExecutionEngine engine, LogSink logs, UsageLedger usage, SpendingCaps caps, IOptions<StratusOptions> options, TimeProvider time, ILogger<Invoker> logger, InvocationSeries series)
     {
         ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(caps);
         _series = series;
+        _caps = caps;
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(logs);
+        ArgumentNullException.ThrowIfNull(usage);
+        ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
         _logs = logs;
+        _usage = usage;
+        _metering = options.Value.Metering;
         _time = time;
         _logger = logger;
     }
@@ -35,6 +47,12 @@ public sealed class Invoker
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(invocation);
+        if (_metering)
+        {
+            // An account over its spending cap is throttled before anything runs (an in-memory check).
+            _caps.ThrowIfOverCap(function.AccountId);
+        }
+
         var result = await _engine.InvokeAsync(function, invocation);
         if (result.Log.Length > 0)
         {
@@ -43,6 +61,30 @@ public sealed class Invoker
 
         _series.Record(function.Name, result.Log, result.FunctionError is not null);
 
+        // An invocation that got a result ran (a throttle throws above and is never metered). The
+        // record is journalled before the reply is released: a reply the caller received always has
+        // its record, even if the server is killed right after.
+        if (_metering)
+        {
+            var record = ToRecord(function, invocation, result.Metrics);
+            _usage.Append(record);
+            _caps.Add(record);
+        }
+
         return result;
     }
+
+    private UsageRecord ToRecord(FunctionDefinition function, InvocationRequest invocation, InvocationMetrics? metrics) => new(
+        function.AccountId,
+        function.FunctionName,
+        function.Version,
+        invocation.RequestId,
+        invocation.Attempt,
+        invocation.Trigger,
+        // No instance ran it to the end (its init failed, or the server stopped under it): a record
+        // with nothing billed, so the ledger still shows every invocation that was started.
+        metrics ?? new InvocationMetrics(_time.GetUtcNow(), 0, 0, -1, function.MemorySize, 0, 0, InvocationOutcome.Crash))
+    {
+        Runtime = function.Runtime,
+    };
 }

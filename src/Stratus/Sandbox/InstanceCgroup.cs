@@ -77,6 +77,26 @@ internal sealed class InstanceCgroup : IAsyncDisposable
         ? System.IO.Path.Combine(memory.Path, memory.IsV2 ? "memory.peak" : "memory.max_usage_in_bytes")
         : null;
 
+    /// <summary>
+    /// The file of the group's CPU time: <c>cpu.stat</c> on v2; on v1 <c>cpuacct.usage</c>, present
+    /// only where cpuacct is mounted together with cpu. Null when there is none.
+    /// </summary>
+    public (string Path, bool IsV2)? CpuUsageFile
+    {
+        get
+        {
+            if (_directories.FirstOrDefault(d => d.IsV2) is { } v2)
+            {
+                return (System.IO.Path.Combine(v2.Path, "cpu.stat"), true);
+            }
+
+            return _directories.FirstOrDefault(d => d.Controllers.Contains(Controller.Cpu)) is { } cpu
+                && File.Exists(System.IO.Path.Combine(cpu.Path, "cpuacct.usage"))
+                ? (System.IO.Path.Combine(cpu.Path, "cpuacct.usage"), false)
+                : null;
+        }
+    }
+
     /// <summary>SIGKILLs every process in the cgroup.</summary>
     public void Kill()
     {

@@ -136,6 +136,26 @@ public sealed class TenantIsolationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Usage_EachTenantSeesItsOwn_AndCannotNameAnother()
+    {
+        await InvokeAsync(_a.Http, "shared-name");
+        await InvokeAsync(_a.Http, "only-a");
+        await InvokeAsync(_b.Http, "shared-name");
+
+        var a = JsonNode.Parse(await _a.Http.GetStringAsync("/stratus/v1/usage?groupBy=function"))!;
+        var b = JsonNode.Parse(await _b.Http.GetStringAsync("/stratus/v1/usage?groupBy=function"))!;
+        var bAsksForA = await SendAsync(_b.Http, "GET", $"/stratus/v1/usage?account={_a.AccountId}");
+        var rootAsksForB = JsonNode.Parse(await _host.Http.GetStringAsync($"/stratus/v1/usage?account={_b.AccountId}"))!;
+
+        Assert.Equal(_a.AccountId, (string?)a["AccountId"]);
+        Assert.Equal(2, (long)a["Total"]!["Requests"]!);
+        Assert.Equal(["only-a", "shared-name"], a["Groups"]!.AsArray().Select(g => (string)g!["Key"]!).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(1, (long)b["Total"]!["Requests"]!);
+        Assert.Equal(HttpStatusCode.Forbidden, bAsksForA.Status);
+        Assert.Equal(1, (long)rootAsksForB["Total"]!["Requests"]!);
+    }
+
+    [Fact]
     public async Task AccountApi_TenantKey_IsRefused()
     {
         var (status, text) = await SendAsync(_a.Http, "GET", "/stratus/v1/accounts");

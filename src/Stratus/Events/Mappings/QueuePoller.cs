@@ -159,6 +159,7 @@ internal sealed partial class QueuePoller : IAsyncDisposable
                 return await _services.Invoker.InvokeAsync(function, new InvocationRequest(Guid.NewGuid().ToString(), payload)
                 {
                     InvokedFunctionArn = _services.Mapper.Arn(function.Name),
+                    Trigger = "queue",
                 });
             }
             catch (LambdaException ex) when (ex.StatusCode == 429)

@@ -103,7 +103,7 @@ internal sealed class FunctionUrlMiddleware
         InvocationResult result;
         try
         {
-            result = await _invoker.InvokeAsync(function, new InvocationRequest(requestId, payload) { InvokedFunctionArn = _mapper.Arn(function.Name, config.Qualifier) });
+            result = await _invoker.InvokeAsync(function, new InvocationRequest(requestId, payload) { InvokedFunctionArn = _mapper.Arn(function.Name, config.Qualifier), Trigger = "url" });
         }
         catch (LambdaException error)
         {

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# What metering costs warm Invoke throughput and latency (wrk): the same hello-world function
+# (bench/function) on a server that meters every invocation (usage ledger on) and on one started with
+# --no-metering (off), at 64 connections and at 1. Both servers run side by side on fresh data
+# directories, but only one is loaded at a time: the runs alternate off, on, off, on... for
+# BENCH_ROUNDS rounds so that a change in the machine's load touches both sides alike, and the table
+# shows each side's median over the rounds. The ratio on/off is the cost of metering.
+#
+# Usage: bash bench/billing/run.sh        Knobs: BENCH_DURATION (10s), BENCH_WARMUP (10s), BENCH_ROUNDS (3)
+# Prints a table; raw wrk outputs in bench/results/billing/.
+set -euo pipefail
+
+DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BENCH=$(dirname "$DIR")
+ROOT=$(dirname "$BENCH")
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-10s}
+ROUNDS=${BENCH_ROUNDS:-3}
+RAW=$BENCH/results/billing
+STRATUS=$ROOT/src/Stratus.Cli/bin/Release/net10.0/stratus
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=python3
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+for tool in wrk curl node dotnet; do command -v "$tool" >/dev/null || die "$tool is required"; done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/stratus-bench-billing.XXXXXX")
+PIDS=()
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do
+    # SIGTERM: Stratus stops its instance processes itself.
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rm -rf "$RAW"
+mkdir -p "$RAW"
+log "building Stratus (Release)"
+dotnet build -c Release --nologo -v q "$ROOT/src/Stratus.Cli" >"$RAW/build.log" 2>&1 || { cat "$RAW/build.log" >&2; die "build failed"; }
+
+declare -A INVOKE SERVER
+start_server() { # SIDE EXTRA-OPTIONS...
+  local side=$1
+  shift
+  local port
+  port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # Unsigned requests from wrk: both servers accept any signature, so only metering differs.
+  "$STRATUS" server --listen "127.0.0.1:$port" --data "$WORK/$side" --insecure-any-signature "$@" >"$WORK/$side.log" 2>&1 &
+  PIDS+=($!)
+  SERVER[$side]=$!
+  for _ in $(seq 600); do grep -q '^Stratus listening on' "$WORK/$side.log" && break; kill -0 "${PIDS[-1]}" || die "server exited"; sleep 0.05; done
+  local endpoint=http://127.0.0.1:$port
+  log "metering $side: deploying hello (nodejs20.x, 1769 MB)"
+  "$STRATUS" deploy "$BENCH/function" --name hello --runtime nodejs20.x --handler index.handler --memory 1769 --endpoint "$endpoint" >/dev/null
+  INVOKE[$side]=$endpoint/2015-03-31/functions/hello/invocations
+  [[ $(curl -sf -X POST -d '{}' "${INVOKE[$side]}") == '{"statusCode":200,"body":"hello"}' ]] || die "Invoke did not answer the function's result"
+}
+
+# CPU time (clock ticks, user + system, every thread) the server process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# Besides wrk's figures, the server's own CPU time per request: on a machine others share, throughput
+# moves with their load, while the work each invocation costs the server moves much less.
+run() { # SIDE NAME THREADS CONNECTIONS DURATION
+  log "wrk $2 (-t$3 -c$4 -d$5)"
+  local before
+  before=$(cpu_ticks "${SERVER[$1]}")
+  wrk -t"$3" -c"$4" -d"$5" --latency -s "$BENCH/lib/invoke.lua" "${INVOKE[$1]}" >"$RAW/$2.txt"
+  echo "CPU ticks=$(($(cpu_ticks "${SERVER[$1]}") - before)) hz=$(getconf CLK_TCK)" >>"$RAW/$2.txt"
+  grep -q '^RESULT ' "$RAW/$2.txt" || { cat "$RAW/$2.txt" >&2; die "wrk $2 printed no result"; }
+}
+
+start_server off --no-metering
+start_server on
+run off warmup-off 2 64 "$WARMUP"
+run on warmup-on 2 64 "$WARMUP"
+for round in $(seq "$ROUNDS"); do
+  for side in off on; do run "$side" "$side-c64-$round" 2 64 "$DURATION"; done
+  for side in off on; do run "$side" "$side-c1-$round" 1 1 "$DURATION"; done
+done
+
+"$PY" - "$RAW" "$ROUNDS" <<'PYEOF'
+import re, statistics, sys, pathlib
+raw, rounds = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+def one(name):
+    lines = (raw / f"{name}.txt").read_text().splitlines()
+    pick = lambda prefix: {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", next(l for l in lines if l.startswith(prefix)))}
+    result, cpu = pick("RESULT "), pick("CPU ")
+    result["cpu_us"] = cpu["ticks"] / cpu["hz"] * 1e6 / result["requests"]
+    return result
+def result(name):
+    runs = [one(f"{name}-{r}") for r in range(1, rounds + 1)]
+    return {k: statistics.median(run[k] for run in runs) for k in runs[0]}
+print(f"median of {rounds} rounds")
+print(f"{'':14}{'metering off':>14}{'metering on':>14}{'on/off':>10}")
+for c in ("c64", "c1"):
+    off, on = result(f"off-{c}"), result(f"on-{c}")
+    print(f"{c + ' req/s':14}{off['rps']:>14,.0f}{on['rps']:>14,.0f}{on['rps'] / off['rps']:>10.3f}")
+    print(f"{c + ' p50 us':14}{off['p50_us']:>14,.0f}{on['p50_us']:>14,.0f}{on['p50_us'] / off['p50_us']:>10.3f}")
+    print(f"{c + ' p99 us':14}{off['p99_us']:>14,.0f}{on['p99_us']:>14,.0f}{on['p99_us'] / off['p99_us']:>10.3f}")
+    print(f"{c + ' CPU us/req':14}{off['cpu_us']:>14,.1f}{on['cpu_us']:>14,.1f}{on['cpu_us'] / off['cpu_us']:>10.3f}")
+    errors = sum(v for k, v in on.items() if k.startswith("errors")) + sum(v for k, v in off.items() if k.startswith("errors"))
+    if errors:
+        print(f"  {c}: {errors:.0f} errors (non-2xx or socket), see {raw}")
+PYEOF

@@ -1,0 +1,208 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Stratus.Billing;
+using Stratus.Execution;
+using Stratus.Storage.Sqlite;
+
+namespace Stratus.Tests.Billing;
+
+/// <summary>The batched writer and its SQLite store, on a real database file.</summary>
+public sealed class UsageLedgerTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("stratus-ledger-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    internal static UsageRecord Record(string requestId, string function = "f", DateTimeOffset? at = null, long billedMs = 10, int memoryMb = 128, int attempt = 1) =>
+        new("000000000000", function, "$LATEST", requestId, attempt, "invoke",
+            new InvocationMetrics(at ?? new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero), billedMs - 0.5, billedMs, -1, memoryMb, 60, 1234, InvocationOutcome.Success))
+        {
+            Runtime = "nodejs20.x",
+        };
+
+    private SqliteUsageStore OpenStore() => new(new SqliteDatabase(Path.Combine(_directory, "stratus.db")));
+
+    private UsageLedger OpenLedger() => new(OpenStore(), Path.Combine(_directory, "usage-journal"), new FakeTimeProvider(), NullLogger<UsageLedger>.Instance);
+
+    private string[] JournalFiles() => Directory.GetFiles(Path.Combine(_directory, "usage-journal"));
+
+    [Fact]
+    public async Task Append_ManyWritersAcrossJournalFiles_EveryRecordImportedOnce()
+    {
+        const int Writers = 8;
+        // More than one journal file holds: writers meet a full file and move on to the next.
+        const int PerWriter = (JournalFile.Slots / 4) + 10;
+        await using (var ledger = OpenLedger())
+        {
+            var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+            {
+                for (var i = 0; i < PerWriter; i++)
+                {
+                    ledger.Append(Record($"{w}-{i}"));
+                }
+            }));
+            await Task.WhenAll(writers);
+
+            Assert.True(ledger.Import());
+            Assert.Equal(Writers * PerWriter, OpenStore().Count());
+            Assert.Equal(Record("3-17"), OpenStore().ForRequest("3-17").Single());
+            // Full files whose records are all stored are gone; the one being written stays.
+            Assert.Single(JournalFiles());
+        }
+
+        Assert.Equal(Writers * PerWriter, OpenStore().Count());
+    }
+
+    [Fact]
+    public async Task Totals_RightAfterAppend_IncludeTheRecordWithoutWaitingForTheImporter()
+    {
+        await using var ledger = OpenLedger();
+        ledger.Append(Record("now", billedMs: 250, memoryMb: 1024));
+
+        var totals = ledger.Totals(new UsageQuery("000000000000", DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, null, UsageGrouping.Function));
+
+        Assert.Equal([new UsageTotal("f", 1, 250, 256_000)], totals);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_RecordsNotYetImported_AreStoredAndTheJournalRemoved()
+    {
+        var ledger = OpenLedger();
+        for (var i = 0; i < 1000; i++)
+        {
+            ledger.Append(Record($"r{i}"));
+        }
+
+        await ledger.DisposeAsync();
+
+        Assert.Equal(1000, OpenStore().Count());
+        Assert.Empty(JournalFiles());
+    }
+
+    [Fact]
+    public async Task Journal_LeftByAKilledServer_IsImportedOnceAtStartAndRemoved()
+    {
+        await using (var first = OpenLedger())
+        {
+            first.Append(Record("kept-1"));
+            first.Append(Record("kept-2"));
+        }
+
+        // What a killed server leaves: slots written, a slot whose writer was killed before marking
+        // it written (its reply never left), and unused slots.
+        var journal = Path.Combine(_directory, "usage-journal");
+        var left = new byte[JournalFile.SlotBytes * 4];
+        WriteSlot(left, 1, Record("journaled-only"));
+        WriteSlot(left, 2, Record("cut-short"));
+        left[2 * JournalFile.SlotBytes] = 0;
+        File.WriteAllBytes(Path.Combine(journal, "000000000099.usage"), left);
+
+        await using (var second = OpenLedger())
+        {
+            Assert.Single(OpenStore().ForRequest("journaled-only"));
+            Assert.Single(OpenStore().ForRequest("kept-2"));
+            Assert.Empty(OpenStore().ForRequest("cut-short"));
+            Assert.Equal(3, OpenStore().Count());
+            Assert.False(File.Exists(Path.Combine(journal, "000000000099.usage")));
+        }
+
+        // A graceful stop leaves no journal behind: everything is in the store.
+        Assert.Empty(JournalFiles());
+    }
+
+    [Fact]
+    public void Codec_RecordRoundTrip_Equal()
+    {
+        var record = Record("8f0a6c1e-0000-4000-8000-000000000001", "a-function_name", DateTimeOffset.UnixEpoch.AddTicks(123_456_789), billedMs: 1_234_567, memoryMb: 10240, attempt: 3);
+        var buffer = new byte[JournalFile.MaxPayload];
+
+        var length = UsageRecordCodec.Encode(record, buffer);
+
+        Assert.Equal(record, UsageRecordCodec.Decode(buffer.AsSpan(0, length)));
+        Assert.Null(UsageRecordCodec.Decode(buffer.AsSpan(0, length - 1)));
+        Assert.Equal(-1, UsageRecordCodec.Encode(record with { FunctionName = new string('x', 300) }, buffer));
+    }
+
+    // The slot layout of JournalFile: mark, length, payload.
+    private static void WriteSlot(byte[] file, int slot, UsageRecord record)
+    {
+        var at = slot * JournalFile.SlotBytes;
+        var length = UsageRecordCodec.Encode(record, file.AsSpan(at + 8, JournalFile.MaxPayload));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(at), 0x5354_5531);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(at + 4), length);
+    }
+
+    [Fact]
+    public async Task Journal_KilledRightAfterAnImport_ImportedRecordsNotStoredAgain()
+    {
+        byte[] left;
+        string path;
+        await using (var first = OpenLedger())
+        {
+            first.Append(Record("a"));
+            first.Append(Record("b", attempt: 2));
+            Assert.True(first.Import());
+            path = JournalFiles().Single();
+            left = File.ReadAllBytes(path);
+            first.Append(Record("c"));
+        }
+
+        // What a kill right after that import would have left: the file with a and b (stored, up to
+        // the file's mark) and one more record journalled after the import.
+        WriteSlot(left, 3, Record("d"));
+        File.WriteAllBytes(path, left);
+        await using (var second = OpenLedger())
+        {
+            Assert.Equal(4, OpenStore().Count());
+            Assert.Equal(Record("b", attempt: 2), OpenStore().ForRequest("b").Single());
+            Assert.Single(OpenStore().ForRequest("d"));
+        }
+
+        Assert.Empty(JournalFiles());
+    }
+
+    [Fact]
+    public void Totals_ByDayAndByFunction_ExactGbSeconds()
+    {
+        var store = OpenStore();
+        var day1 = new DateTimeOffset(2026, 11, 1, 23, 59, 59, TimeSpan.Zero);
+        var day2 = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
+        store.Append([
+            Record("1", "alpha", day1, billedMs: 1000, memoryMb: 1024),
+            Record("2", "alpha", day1, billedMs: 1, memoryMb: 128),
+            Record("3", "beta", day2, billedMs: 3, memoryMb: 512),
+            Record("4", "beta", day2.AddDays(5), billedMs: 7, memoryMb: 128),
+        ], default);
+        var from = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        var to = from.AddDays(2);
+
+        var byDay = store.Totals(new UsageQuery("000000000000", from, to, null, UsageGrouping.Day));
+        var byFunction = store.Totals(new UsageQuery("000000000000", from, to, null, UsageGrouping.Function));
+        var beta = store.Totals(new UsageQuery("000000000000", from, to.AddDays(10), "beta", UsageGrouping.Day));
+        var otherAccount = store.Totals(new UsageQuery("111111111111", from, to, null, UsageGrouping.Day));
+
+        Assert.Equal([new UsageTotal("2026-11-01", 2, 1001, 1_024_128), new UsageTotal("2026-11-02", 1, 3, 1536)], byDay);
+        Assert.Equal(1.000125m, byDay[0].GbSeconds);
+        Assert.Equal(0.0015m, byDay[1].GbSeconds);
+        Assert.Equal(["alpha", "beta"], byFunction.Select(t => t.Key));
+        Assert.Equal(["2026-11-02", "2026-11-07"], beta.Select(t => t.Key));
+        Assert.Empty(otherAccount);
+    }
+
+    [Fact]
+    public void Billed_ColdStart_IncludesInitRoundedUp()
+    {
+        Assert.Equal(1, InvocationMetrics.Billed(0.2, -1));
+        Assert.Equal(2, InvocationMetrics.Billed(1.01, -1));
+        Assert.Equal(195, InvocationMetrics.Billed(1.70, 192.88));
+        Assert.Equal(100, InvocationMetrics.Billed(100, -1));
+    }
+
+    [Fact]
+    public void CpuTimeParse_V1AndV2Files_Microseconds()
+    {
+        Assert.Equal(1234, CpuTime.Parse("1234567\n"u8, isV2: false));
+        Assert.Equal(98765, CpuTime.Parse("usage_usec 98765\nuser_usec 5\nsystem_usec 7\n"u8, isV2: true));
+        Assert.Equal(0, CpuTime.Parse("nothing\n"u8, isV2: true));
+    }
+}
