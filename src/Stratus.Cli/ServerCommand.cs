@@ -36,6 +36,18 @@ internal static class ServerCommand
         command.Options.Add(asyncRetryDelay);
         var insecure = new Option<bool>("--insecure-any-signature") { Description = "Development only: accept requests whatever their signature (the server warns at start)" };
         command.Options.Add(insecure);
+        var metrics = new Option<string>("--metrics") { Description = "Who may scrape /metrics: loopback (callers on this machine), open (anyone) or off (no metrics recorded)", DefaultValueFactory = _ => "loopback" };
+        metrics.AcceptOnlyFromAmong("loopback", "open", "off");
+        var metricsLabels = new Option<int>("--metrics-function-labels") { Description = "Functions with a label of their own in metrics; later ones share the label \"other\"", DefaultValueFactory = _ => Observability.ObservabilityOptions.DefaultFunctionLabelLimit };
+        var otlpEndpoint = new Option<string?>("--otlp-endpoint") { Description = "Send invocation traces with OTLP to this collector, e.g. http://127.0.0.1:4318 (default: no traces)" };
+        var otlpProtocol = new Option<string>("--otlp-protocol") { Description = "OTLP transport", DefaultValueFactory = _ => "http/protobuf" };
+        otlpProtocol.AcceptOnlyFromAmong("http/protobuf", "grpc");
+        var noLogCapture = new Option<bool>("--no-log-capture") { Description = "Do not store invocation logs (for measuring what capturing them costs)" };
+        command.Options.Add(metrics);
+        command.Options.Add(metricsLabels);
+        command.Options.Add(otlpEndpoint);
+        command.Options.Add(otlpProtocol);
+        command.Options.Add(noLogCapture);
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -59,6 +71,14 @@ internal static class ServerCommand
                 PublicUrl = parse.GetValue(publicUrl),
                 AsyncRetryDelay = TimeSpan.FromSeconds(parse.GetValue(asyncRetryDelay)),
                 InsecureAnySignature = parse.GetValue(insecure),
+                Observability = new Observability.ObservabilityOptions
+                {
+                    Metrics = Enum.Parse<Observability.MetricsAccess>(parse.GetValue(metrics)!, ignoreCase: true),
+                    FunctionLabelLimit = parse.GetValue(metricsLabels),
+                    OtlpEndpoint = parse.GetValue(otlpEndpoint),
+                    OtlpProtocol = parse.GetValue(otlpProtocol)!,
+                    LogCapture = !parse.GetValue(noLogCapture),
+                },
             };
             Tenancy.TenancyEnvironment.Apply(options, Environment.GetEnvironmentVariable);
             var problem = options.Validate();
@@ -136,6 +156,7 @@ internal static class ServerCommand
         to.RootAccessKeyId = from.RootAccessKeyId;
         to.RootSecretAccessKey = from.RootSecretAccessKey;
         to.InsecureAnySignature = from.InsecureAnySignature;
+        to.Observability = from.Observability;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

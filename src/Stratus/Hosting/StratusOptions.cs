@@ -91,8 +91,16 @@ public sealed class StratusOptions
     /// <summary>Development only: requests are accepted whatever their signature; the server warns at start.</summary>
     public bool InsecureAnySignature { get; set; }
 
+    /// <summary>Metrics, traces and log capture.</summary>
+    public Observability.ObservabilityOptions Observability { get; set; } = new();
+
     public string Validate()
     {
+        if (Observability.Validate() is { Length: > 0 } observability)
+        {
+            return observability;
+        }
+
         if (Tenancy.TenancyEnvironment.Validate(this) is { Length: > 0 } tenancy)
         {
             return tenancy;

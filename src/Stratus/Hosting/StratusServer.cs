@@ -66,6 +66,7 @@ public sealed class StratusServer : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
+        app.UseStratusMetrics();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<Events.Urls.FunctionUrlMiddleware>();
         app.UseMiddleware<OffloadMiddleware>();

@@ -57,7 +57,17 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<Billing.IUsageStore>(),
             sp.GetRequiredService<ILogger<Billing.UsageLedger>>(),
             Path.Combine(sp.GetRequiredService<IOptions<StratusOptions>>().Value.DataDirectory, "usage-journal")));
-        services.TryAddSingleton<Invoker>();
+        var observability = new StratusOptions();
+        configure(observability);
+        services.AddStratusObservability(observability.Observability);
+        services.TryAddSingleton(sp => new Invoker(
+            sp.GetRequiredService<ExecutionEngine>(),
+            sp.GetRequiredService<LogSink>(),
+            sp.GetRequiredService<Billing.UsageLedger>(),
+            sp.GetRequiredService<InvocationTelemetry>(),
+            sp.GetRequiredService<IOptions<StratusOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Invoker>>()));
         services.AddStratusAsyncInvocations();
         services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));
         services.TryAddSingleton(sp => new Events.Urls.FunctionUrls(

@@ -22,9 +22,12 @@ public sealed class Invoker
     private readonly ILogger<Invoker> _logger;
     private readonly UsageLedger _usage;
     private readonly string _accountId;
+    private readonly InvocationTelemetry _telemetry;
+    private readonly bool _captureLogs;
 
-    public Invoker(ExecutionEngine engine, LogSink logs, UsageLedger usage, IOptions<StratusOptions> options, TimeProvider time, ILogger<Invoker> logger)
+    internal Invoker(ExecutionEngine engine, LogSink logs, UsageLedger usage, InvocationTelemetry telemetry, IOptions<StratusOptions> options, TimeProvider time, ILogger<Invoker> logger)
     {
+        ArgumentNullException.ThrowIfNull(telemetry);
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(logs);
         ArgumentNullException.ThrowIfNull(usage);
@@ -33,6 +36,8 @@ public sealed class Invoker
         _logs = logs;
         _usage = usage;
         _accountId = options.Value.AccountId;
+        _telemetry = telemetry;
+        _captureLogs = options.Value.Observability.LogCapture;
         _time = time;
         _logger = logger;
     }
@@ -41,8 +46,28 @@ public sealed class Invoker
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(invocation);
-        var result = await _engine.InvokeAsync(function, invocation);
-        if (result.Log.Length > 0)
+        var (tags, activity) = _telemetry.Begin(function, invocation);
+        InvocationResult result;
+        try
+        {
+            result = await _engine.InvokeAsync(function, invocation);
+        }
+        catch (Api.LambdaException ex) when (ex.StatusCode == Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests)
+        {
+            _telemetry.Throttled(tags, activity);
+            activity?.Dispose();
+            throw;
+        }
+        catch (Exception ex)
+        {
+            InvocationTelemetry.Failed(tags, activity, ex);
+            activity?.Dispose();
+            throw;
+        }
+
+        _telemetry.Completed(tags, activity, result);
+        activity?.Dispose();
+        if (_captureLogs && result.Log.Length > 0)
         {
             _logs.Append(new LogRecord(function.Name, invocation.RequestId, _time.GetUtcNow(), result.Log));
         }
