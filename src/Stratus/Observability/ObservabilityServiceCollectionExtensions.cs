@@ -20,10 +20,10 @@ public static class ObservabilityServiceCollectionExtensions
     public static IServiceCollection AddStratusObservability(this IServiceCollection services, ObservabilityOptions observability)
     {
         ArgumentNullException.ThrowIfNull(observability);
-        services.AddMetrics();
-        // A meter of this server's own factory: the meter provider of another server in the same
-        // process (tests) does not count this one's invocations.
-        services.TryAddSingleton(sp => sp.GetRequiredService<IMeterFactory>().Create(InvocationTelemetry.Name));
+        // This server's own meter: its meter provider takes this meter's instruments alone, not those
+        // of another server in the same process (tests) that share the name.
+        var meter = new Meter(InvocationTelemetry.Name);
+        services.TryAddSingleton(_ => meter);
         services.TryAddSingleton(sp => new InvocationTelemetry(sp.GetRequiredService<Meter>(), sp.GetRequiredService<IOptions<StratusOptions>>().Value.Observability));
         services.TryAddSingleton(sp => new PlatformGauges(
             sp.GetRequiredService<Meter>(),
@@ -43,6 +43,7 @@ public static class ObservabilityServiceCollectionExtensions
         {
             telemetry.WithMetrics(metrics => metrics
                 .AddMeter(InvocationTelemetry.Name)
+                .AddView(instrument => ReferenceEquals(instrument.Meter, meter) ? null : MetricStreamConfiguration.Drop)
                 .AddPrometheusExporter(prometheus =>
                 {
                     // Every scrape sees every invocation answered before it.

@@ -87,6 +87,18 @@ public sealed partial class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_AnotherServerInTheSameProcess_CountsOnlyItsOwn()
+    {
+        await using var one = await StratusHost.StartAsync();
+        await using var other = await StratusHost.StartAsync();
+        await one.CreateFunctionAsync("mine", "nodejs20.x", "index.handler", Zips.Create(("index.js", Handler)));
+        Assert.Equal(200, (await one.InvokeAsync("mine")).Status);
+
+        Assert.Equal(1, (await ScrapeAsync(one)).Value("stratus_invocations_total", ("function", "mine")));
+        Assert.DoesNotContain((await ScrapeAsync(other)).Samples, sample => sample.Labels.GetValueOrDefault("function") == "mine");
+    }
+
+    [Fact]
     public async Task Metrics_Off_NotServed()
     {
         await using var host = await StratusHost.StartAsync(options => options.Observability.Metrics = MetricsAccess.Off);
