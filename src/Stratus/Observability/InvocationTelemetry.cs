@@ -124,10 +124,10 @@ internal sealed class InvocationTelemetry
             return null;
         }
 
-        var activity = Source.StartActivity("invoke", ActivityKind.Server, invocation.ParentTrace);
+        // Named after the function, as OpenTelemetry's FaaS conventions ask (and without allocating a name).
+        var activity = Source.StartActivity(function.Name, ActivityKind.Server, invocation.ParentTrace);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.DisplayName = "invoke " + function.Name;
             activity.SetTag("faas.name", function.Name);
             activity.SetTag("faas.version", function.Version);
             activity.SetTag("faas.invocation_id", invocation.RequestId);

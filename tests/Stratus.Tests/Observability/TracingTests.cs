@@ -30,12 +30,12 @@ public sealed class TracingTests
 
         var cold = await InvokeAsync(host, "traced", TraceParent);
         var coldSpans = Of(spans, TraceId);
-        var invoke = Assert.Single(coldSpans, span => span.OperationName == "invoke");
+        var invoke = Assert.Single(coldSpans, span => span.Kind == ActivityKind.Server);
         Assert.Equal(CallerSpan, invoke.ParentSpanId.ToHexString());
-        Assert.Equal(ActivityKind.Server, invoke.Kind);
+        Assert.Equal("traced", invoke.OperationName);
         Assert.Equal("traced", invoke.GetTagItem("faas.name"));
         Assert.Equal(true, invoke.GetTagItem("faas.coldstart"));
-        Assert.Equal(["init", "invoke", "queue wait", "run"], coldSpans.Select(span => span.OperationName).Order());
+        Assert.Equal(["init", "queue wait", "run", "traced"], coldSpans.Select(span => span.OperationName).Order());
         Assert.All(coldSpans.Where(span => span != invoke), span => Assert.Equal(invoke.SpanId, span.ParentSpanId));
         Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId.ToHexString()};Sampled=1", cold);
 
@@ -43,8 +43,8 @@ public sealed class TracingTests
         const string warmTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
         var warm = await InvokeAsync(host, "traced", $"00-{warmTrace}-00f067aa0ba902b7-01");
         var warmSpans = Of(spans, warmTrace);
-        Assert.Equal(["invoke", "queue wait", "run"], warmSpans.Select(span => span.OperationName).Order());
-        var warmInvoke = warmSpans.Single(span => span.OperationName == "invoke");
+        Assert.Equal(["queue wait", "run", "traced"], warmSpans.Select(span => span.OperationName).Order());
+        var warmInvoke = warmSpans.Single(span => span.Kind == ActivityKind.Server);
         Assert.Equal(false, warmInvoke.GetTagItem("faas.coldstart"));
         Assert.Equal($"Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent={warmInvoke.SpanId.ToHexString()};Sampled=1", warm);
     }
@@ -92,9 +92,34 @@ public sealed class TracingTests
         var seen = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var invoke = Assert.Single(Of(spans, TraceId), span => span.OperationName == "invoke");
+        var invoke = Assert.Single(Of(spans, TraceId), span => span.Kind == ActivityKind.Server);
         Assert.Equal("url", invoke.GetTagItem("faas.trigger"));
         Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId.ToHexString()};Sampled=1", seen);
+    }
+
+    [Fact]
+    public async Task Invoke_OtlpEndpoint_ExportsItsSpansOverOtlpHttp()
+    {
+        using var collector = new OtlpCollector();
+        var host = await StratusHost.StartAsync(options => options.Observability.OtlpEndpoint = collector.Endpoint);
+        try
+        {
+            await host.CreateFunctionAsync("exported", "nodejs20.x", "index.handler", Zips.Create(("index.js", NodeTrace)));
+            var seen = await InvokeAsync(host, "exported", TraceParent);
+            Assert.StartsWith("Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=", seen, StringComparison.Ordinal);
+            Assert.DoesNotContain(CallerSpan, seen, StringComparison.Ordinal);
+        }
+        finally
+        {
+            // A stopping server sends the spans its exporter still holds.
+            await host.DisposeAsync();
+        }
+
+        var (path, contentType, body) = await collector.FirstExport.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("/v1/traces", path);
+        Assert.Equal("application/x-protobuf", contentType);
+        Assert.True(body.AsSpan().IndexOf(Convert.FromHexString(TraceId)) >= 0, "the export carries the caller's trace id");
+        Assert.True(body.AsSpan().IndexOf("queue wait"u8) >= 0, "the export carries the phase spans");
     }
 
     private static async Task<string> InvokeAsync(StratusHost host, string function, string traceParent)
