@@ -1,16 +1,17 @@
--- wrk script: an Invoke with an empty JSON event that carries a W3C traceparent, as a traced caller
--- sends it; the same RESULT line as bench/lib/invoke.lua.
-wrk.method = "POST"
-wrk.body = "{}"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+-- wrk script: bench/lib/invoke.lua's Invoke, each request with a W3C traceparent of its own
+-- (a new random trace id, sampled), as traced callers send them.
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(here .. "../lib/invoke.lua")
 
-done = function(summary, latency, requests)
-  local seconds = summary.duration / 1e6
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT requests=%d seconds=%.3f rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d errors_status=%d errors_connect=%d errors_read=%d errors_write=%d errors_timeout=%d\n",
-    summary.requests, seconds, summary.requests / seconds,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-    e.status, e.connect, e.read, e.write, e.timeout))
+local function hex(n)
+  local digits = {}
+  for i = 1, n do
+    digits[i] = string.format("%x", math.random(0, 15))
+  end
+  return table.concat(digits)
+end
+
+request = function()
+  wrk.headers["traceparent"] = "00-" .. hex(32) .. "-" .. hex(16) .. "-01"
+  return wrk.format()
 end

@@ -42,11 +42,13 @@ internal static class ServerCommand
         var otlpEndpoint = new Option<string?>("--otlp-endpoint") { Description = "Send invocation traces with OTLP to this collector, e.g. http://127.0.0.1:4318 (default: no traces)" };
         var otlpProtocol = new Option<string>("--otlp-protocol") { Description = "OTLP transport", DefaultValueFactory = _ => "http/protobuf" };
         otlpProtocol.AcceptOnlyFromAmong("http/protobuf", "grpc");
+        var traceRatio = new Option<double>("--trace-sample-ratio") { Description = "Share of invocations traced, 0 to 1 (callers' sampled traces included)", DefaultValueFactory = _ => 1 };
         var noLogCapture = new Option<bool>("--no-log-capture") { Description = "Do not store invocation logs (for measuring what capturing them costs)" };
         command.Options.Add(metrics);
         command.Options.Add(metricsLabels);
         command.Options.Add(otlpEndpoint);
         command.Options.Add(otlpProtocol);
+        command.Options.Add(traceRatio);
         command.Options.Add(noLogCapture);
         command.SetAction(async (parse, _) =>
         {
@@ -77,6 +79,7 @@ internal static class ServerCommand
                     FunctionLabelLimit = parse.GetValue(metricsLabels),
                     OtlpEndpoint = parse.GetValue(otlpEndpoint),
                     OtlpProtocol = parse.GetValue(otlpProtocol)!,
+                    TraceSampleRatio = parse.GetValue(traceRatio),
                     LogCapture = !parse.GetValue(noLogCapture),
                 },
             };

@@ -25,6 +25,12 @@ public sealed class ObservabilityOptions
     /// <summary>OTLP over <c>http/protobuf</c> (port 4318 by convention) or <c>grpc</c> (4317).</summary>
     public string OtlpProtocol { get; set; } = "http/protobuf";
 
+    /// <summary>
+    /// Share of traces recorded and exported (0 to 1): of invocations without a traceparent, and of
+    /// those whose caller sampled theirs; a caller that did not sample is never recorded.
+    /// </summary>
+    public double TraceSampleRatio { get; set; } = 1;
+
     /// <summary>Whether each invocation's START..REPORT log is stored (off only to measure what it costs).</summary>
     public bool LogCapture { get; set; } = true;
 
@@ -48,6 +54,11 @@ public sealed class ObservabilityOptions
         if (OtlpEndpoint is not null && (!Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https")))
         {
             return "--otlp-endpoint must be an absolute http or https URL, e.g. http://127.0.0.1:4318";
+        }
+
+        if (TraceSampleRatio is < 0 or > 1 || double.IsNaN(TraceSampleRatio))
+        {
+            return "--trace-sample-ratio must be between 0 and 1";
         }
 
         if (OtlpProtocol is not ("http/protobuf" or "grpc"))

@@ -56,6 +56,10 @@ public static class ObservabilityServiceCollectionExtensions
             telemetry.WithTracing(tracing =>
             {
                 tracing.AddSource(InvocationTelemetry.Name);
+                // The ratio applies to callers' sampled traces too: at thousands of invocations a
+                // second, recording every one costs more than most operators want to pay.
+                var ratio = new TraceIdRatioBasedSampler(observability.TraceSampleRatio);
+                tracing.SetSampler(new ParentBasedSampler(ratio, remoteParentSampled: ratio));
                 if (observability.OtlpEndpoint is { } endpoint)
                 {
                     tracing.AddOtlpExporter(otlp =>
