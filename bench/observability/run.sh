@@ -9,7 +9,9 @@
 #   on10:  the same with --trace-sample-ratio 0.1.
 # The runs alternate (off, lm, on, on10, off, ...) so that a change in the machine's load touches all;
 # on a shared machine one run can still land on a burst of someone else's work, so the summary is the
-# median over rounds of each round's ratio to off, beside the ratio of the means.
+# median over rounds of each round's ratio to off, beside the ratio of the means. The server's own CPU
+# time per invocation (from /proc, not counting its instance processes) is shown too: it moves much
+# less with the load of others than throughput does.
 # The usage ledger, not the point here, runs on all four as by default.
 #
 # Usage: bash bench/observability/run.sh    Knobs: BENCH_DURATION (8s), BENCH_WARMUP (10s), BENCH_ROUNDS (6)
@@ -37,12 +39,12 @@ for _ in $(seq 200); do grep -q '^listening ' "$RAW/otlp-sink.txt" && break; sle
 SINK=http://127.0.0.1:$(sed -n 's/^listening //p' "$RAW/otlp-sink.txt")
 [[ $SINK != http://127.0.0.1: ]] || die "the OTLP sink did not start"
 
-declare -A AT
+declare -A AT PID
 log "starting four servers: off, lm, on, on10"
-start_hello off --metrics off --no-log-capture; AT[off]=$ENDPOINT
-start_hello lm; AT[lm]=$ENDPOINT
-start_hello on --otlp-endpoint "$SINK"; AT[on]=$ENDPOINT
-start_hello on10 --otlp-endpoint "$SINK" --trace-sample-ratio 0.1; AT[on10]=$ENDPOINT
+start_hello off --metrics off --no-log-capture; AT[off]=$ENDPOINT; PID[off]=$SERVER_PID
+start_hello lm; AT[lm]=$ENDPOINT; PID[lm]=$SERVER_PID
+start_hello on --otlp-endpoint "$SINK"; AT[on]=$ENDPOINT; PID[on]=$SERVER_PID
+start_hello on10 --otlp-endpoint "$SINK" --trace-sample-ratio 0.1; AT[on10]=$ENDPOINT; PID[on10]=$SERVER_PID
 curl -sf "${AT[on]}/metrics" | grep -q '^stratus_invocations_total' || die "the on server shows no metrics"
 [[ $(curl -s -o /dev/null -w '%{http_code}' "${AT[off]}/metrics") != 200 ]] || die "the off server serves metrics"
 
@@ -52,7 +54,7 @@ for side in "${SIDES[@]}"; do
 done
 for round in $(seq "$ROUNDS"); do
   for side in "${SIDES[@]}"; do
-    wrk_run "$side-$round" "${AT[$side]}/2015-03-31/functions/hello/invocations" "$DIR/traced.lua" "$DURATION"
+    wrk_run "$side-$round" "${AT[$side]}/2015-03-31/functions/hello/invocations" "$DIR/traced.lua" "$DURATION" "${PID[$side]}"
     # A scraper reads the metrics between runs, as Prometheus would.
     [[ $side == off ]] || curl -sf "${AT[$side]}/metrics" >"$RAW/metrics-$side-$round.txt"
   done
@@ -82,6 +84,13 @@ for r in range(1, rounds + 1):
 print(f"{'mean':7}" + "".join(f"{total[n] / rounds:>12,.0f}" for n in names) + "".join(f"{total[n] / total['off']:>10.3f}" for n in others))
 median = {n: statistics.median(result(f"{n}-{r}")["rps"] / result(f"off-{r}")["rps"] for r in range(1, rounds + 1)) for n in others}
 print(f"{'median':7}" + " " * 12 * len(names) + "".join(f"{median[n]:>10.3f}" for n in others))
+def cpu_us(name):
+    fields = dict(kv.split("=") for kv in (raw / f"{name}.cpu").read_text().split())
+    return int(fields["ticks"]) / int(fields["hz"]) * 1e6 / result(name)["requests"]
+cpu = {n: statistics.median(cpu_us(f"{n}-{r}") for r in range(1, rounds + 1)) for n in names}
+print("server CPU per invocation, median of the rounds (us): " + ", ".join(f"{n} {cpu[n]:.1f}" for n in names))
+for n in others:
+    print(f"  {n}: +{cpu[n] - cpu['off']:.1f} us ({(cpu[n] / cpu['off'] - 1) * 100:+.1f} %) over off")
 for n in others:
     print(f"cost of {n} against off: {(1 - median[n]) * 100:.1f} % of warm Invoke throughput (median of the rounds' ratios; of the means: {(1 - total[n] / total['off']) * 100:.1f} %)")
 PYEOF

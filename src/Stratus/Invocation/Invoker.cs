@@ -65,7 +65,7 @@ public sealed class Invoker
             throw;
         }
 
-        _telemetry.Completed(tags, activity, result);
+        _telemetry.Completed(tags, activity, invocation, result);
         activity?.Dispose();
         if (_captureLogs && result.Log.Length > 0)
         {

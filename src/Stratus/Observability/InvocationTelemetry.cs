@@ -85,7 +85,7 @@ internal sealed class InvocationTelemetry
         activity?.SetStatus(ActivityStatusCode.Error, error.GetType().Name);
     }
 
-    public void Completed(FunctionTags? tags, Activity? activity, InvocationResult result)
+    public void Completed(FunctionTags? tags, Activity? activity, InvocationRequest invocation, InvocationResult result)
     {
         var metrics = result.Metrics;
         if (tags is not null)
@@ -113,7 +113,7 @@ internal sealed class InvocationTelemetry
 
         if (activity is not null)
         {
-            Spans.End(activity, result, metrics);
+            Spans.End(activity, result, metrics, invocation.EnqueuedAt != 0);
         }
     }
 

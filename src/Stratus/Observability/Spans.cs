@@ -10,7 +10,11 @@ namespace Stratus.Observability;
 /// </summary>
 internal static class Spans
 {
-    public static void End(Activity invocation, InvocationResult result, InvocationMetrics? metrics)
+    private static readonly object True = true;
+    private static readonly object False = false;
+
+    /// <summary>Ends the phases: <paramref name="waited"/> says whether it queued for an instance (none was idle).</summary>
+    public static void End(Activity invocation, InvocationResult result, InvocationMetrics? metrics, bool waited)
     {
         if (result.FunctionError is { } error)
         {
@@ -23,13 +27,17 @@ internal static class Spans
         }
 
         var cold = metrics.InitDurationMs >= 0;
-        invocation.SetTag("faas.coldstart", cold);
+        invocation.SetTag("faas.coldstart", cold ? True : False);
         var runStart = metrics.StartedAt;
         var initStart = cold ? runStart.AddMilliseconds(-metrics.InitDurationMs) : runStart;
         var invoked = new DateTimeOffset(invocation.StartTimeUtc, TimeSpan.Zero);
-        // What came before the instance took it (or began to boot for it): waiting for an instance.
-        var waitEnd = initStart > invoked ? initStart : invoked;
-        Child(invocation, "queue wait", invoked, waitEnd);
+        if (waited)
+        {
+            // What came before an instance took it (or began to boot for it); an invocation that found
+            // an idle instance has no such phase.
+            Child(invocation, "queue wait", invoked, initStart > invoked ? initStart : invoked);
+        }
+
         if (cold)
         {
             Child(invocation, "init", initStart, runStart);
