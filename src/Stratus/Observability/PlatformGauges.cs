@@ -8,7 +8,7 @@ namespace Stratus.Observability;
 /// <summary>
 /// Gauges read when <c>/metrics</c> is scraped, not kept on the hot path: instances by state, the
 /// durable async queue's depth and the age of its oldest event, and the messages waiting in the
-/// queue behind each event source mapping (its lag).
+/// queue behind each function's event source mappings (their lag).
 /// </summary>
 internal sealed class PlatformGauges
 {
@@ -32,7 +32,7 @@ internal sealed class PlatformGauges
         meter.CreateObservableGauge("stratus.instances", ObserveInstances, null, "Instances of the function by state (starting, idle, busy)");
         meter.CreateObservableGauge("stratus.async.queue.depth", ObserveDepth, null, "Asynchronous events accepted and not yet done (waiting, running or waiting for a retry)");
         meter.CreateObservableGauge("stratus.async.queue.oldest_age", ObserveAge, "s", "Age of the oldest asynchronous event not yet done (0 when none)");
-        meter.CreateObservableGauge("stratus.event_source.backlog", ObserveBacklog, null, "Messages waiting in the queues the function's enabled event source mappings read (their lag)");
+        meter.CreateObservableGauge("stratus.event_source.backlog", ObserveBacklog, null, "Messages waiting in the queues the function's event source mappings read (their lag)");
     }
 
     private IEnumerable<Measurement<int>> ObserveInstances()
@@ -70,8 +70,8 @@ internal sealed class PlatformGauges
         var totals = new Dictionary<FunctionTags, long>();
         foreach (var mapping in _mappings.List(null, null))
         {
-            if (!mapping.Enabled
-                || !_registry.TryGet(mapping.FunctionName, out var function)
+            // A disabled mapping's queue counts too: what piles up there is lag all the same.
+            if (!_registry.TryGet(mapping.FunctionName, out var function)
                 || !Events.Queues.QueueArn.TryParse(mapping.EventSourceArn, out var queue, _mappings.Queues.AccountId))
             {
                 continue;

@@ -99,6 +99,48 @@ public sealed partial class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_MessagesBehindAMapping_ShowAsItsFunctionsBacklog()
+    {
+        await using var host = await StratusHost.StartAsync();
+        await host.CreateFunctionAsync("lagging", "nodejs20.x", "index.handler", Zips.Create(("index.js", Handler)));
+        var queue = await SqsCalls.CreateQueueAsync(host.Http, "backlog");
+        await SqsCalls.SendMessagesAsync(host.Http, queue, "one", "two", "three");
+        // Disabled: nothing takes the messages while the test reads the metrics.
+        var mapping = new System.Text.Json.Nodes.JsonObject
+        {
+            ["FunctionName"] = "lagging",
+            ["EventSourceArn"] = "arn:aws:sqs:us-east-1:000000000000:backlog",
+            ["Enabled"] = false,
+        };
+        using (var created = await host.Http.PostAsync("/2015-03-31/event-source-mappings/", new StringContent(mapping.ToJsonString(), Encoding.UTF8, "application/json")))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Accepted, await created.Content.ReadAsStringAsync());
+        }
+
+        var metrics = await ScrapeAsync(host);
+        Assert.Equal(3, metrics.Value("stratus_event_source_backlog", ("function", "lagging")));
+    }
+
+    [Fact]
+    public async Task Metrics_EventsThatCannotRunYet_ShowAsAsyncQueueDepth()
+    {
+        await using var host = await StratusHost.StartAsync();
+        await host.CreateFunctionAsync("held", "nodejs20.x", "index.handler", Zips.Create(("index.js", Handler)));
+        // No concurrency at all: each event is throttled and kept for a later retry, never done.
+        using (var put = await host.Http.PutAsync("/2017-10-31/functions/held/concurrency", new StringContent("""{"ReservedConcurrentExecutions":0}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        Assert.Equal(202, (await host.InvokeAsync("held", type: "Event")).Status);
+        Assert.Equal(202, (await host.InvokeAsync("held", type: "Event")).Status);
+
+        var metrics = await ScrapeAsync(host);
+        Assert.Equal(2, metrics.Value("stratus_async_queue_depth"));
+        Assert.True(metrics.Value("stratus_async_queue_oldest_age_seconds") >= 0);
+    }
+
+    [Fact]
     public async Task Metrics_Off_NotServed()
     {
         await using var host = await StratusHost.StartAsync(options => options.Observability.Metrics = MetricsAccess.Off);
