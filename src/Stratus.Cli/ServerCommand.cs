@@ -44,6 +44,20 @@ internal static class ServerCommand
         command.Options.Add(noMetering);
         var pricePlan = new Option<string?>("--price-plan") { Description = "JSON file of the price plan for invoices and spending caps (default: Lambda's x86 prices and free tier)" };
         command.Options.Add(pricePlan);
+        var metrics = new Option<string>("--metrics") { Description = "Who may scrape /metrics: loopback (callers on this machine), open (anyone) or off (no metrics recorded)", DefaultValueFactory = _ => "loopback" };
+        metrics.AcceptOnlyFromAmong("loopback", "open", "off");
+        var metricsLabels = new Option<int>("--metrics-function-labels") { Description = "Functions with a label of their own in metrics; later ones share the label \"other\"", DefaultValueFactory = _ => Observability.ObservabilityOptions.DefaultFunctionLabelLimit };
+        var otlpEndpoint = new Option<string?>("--otlp-endpoint") { Description = "Send invocation traces with OTLP to this collector, e.g. http://127.0.0.1:4318 (default: no traces)" };
+        var otlpProtocol = new Option<string>("--otlp-protocol") { Description = "OTLP transport", DefaultValueFactory = _ => "http/protobuf" };
+        otlpProtocol.AcceptOnlyFromAmong("http/protobuf", "grpc");
+        var traceRatio = new Option<double>("--trace-sample-ratio") { Description = "Share of invocations traced, 0 to 1 (callers' sampled traces included)", DefaultValueFactory = _ => 1 };
+        var noLogCapture = new Option<bool>("--no-log-capture") { Description = "Do not store invocation logs (for measuring what capturing them costs)" };
+        command.Options.Add(metrics);
+        command.Options.Add(metricsLabels);
+        command.Options.Add(otlpEndpoint);
+        command.Options.Add(otlpProtocol);
+        command.Options.Add(traceRatio);
+        command.Options.Add(noLogCapture);
         command.SetAction(async (parse, _) =>
         {
             if (!TryParseEndpoint(parse.GetValue(listen)!, out var endpoint))
@@ -70,6 +84,15 @@ internal static class ServerCommand
                 LogRetention = TimeSpan.FromDays(parse.GetValue(logRetention)),
                 LogMaxMegabytes = parse.GetValue(logMax),
                 Metering = !parse.GetValue(noMetering),
+                Observability = new Observability.ObservabilityOptions
+                {
+                    Metrics = Enum.Parse<Observability.MetricsAccess>(parse.GetValue(metrics)!, ignoreCase: true),
+                    FunctionLabelLimit = parse.GetValue(metricsLabels),
+                    OtlpEndpoint = parse.GetValue(otlpEndpoint),
+                    OtlpProtocol = parse.GetValue(otlpProtocol)!,
+                    TraceSampleRatio = parse.GetValue(traceRatio),
+                    LogCapture = !parse.GetValue(noLogCapture),
+                },
             };
             if (parse.GetValue(pricePlan) is { } planFile)
             {
@@ -162,6 +185,7 @@ internal static class ServerCommand
         to.InsecureAnySignature = from.InsecureAnySignature;
         to.Metering = from.Metering;
         to.PricePlan = from.PricePlan;
+        to.Observability = from.Observability;
     }
 
     internal static bool TryParseEndpoint(string value, out IPEndPoint endpoint)

@@ -73,6 +73,7 @@ internal static class InvokeApi
         var invocation = new InvocationRequest(Guid.NewGuid().ToString(), payload, clientContext)
         {
             InvokedFunctionArn = mapper.Arn(function.Name, qualifier),
+            ParentTrace = Observability.TraceHeaders.FromRequest(request),
         };
         response.Headers["x-amzn-RequestId"] = invocation.RequestId;
 

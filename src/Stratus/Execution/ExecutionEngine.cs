@@ -178,6 +178,15 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             _pools.TryGetValue(function, out var pool) ? pool.InstancesByState() : (0, 0, 0),
             KeepAliveOf(function).Snapshot());
 
+    /// <summary>Each function with instances (its current revision's pool) and its instances by state.</summary>
+    internal IEnumerable<(FunctionDefinition Function, (int Starting, int Idle, int Busy) Instances)> InstancesByFunction()
+    {
+        foreach (var pool in _pools.Values)
+        {
+            yield return (pool.Function, pool.InstancesByState());
+        }
+    }
+
     /// <summary>Most memory (the sum of MemorySize) the live instances of this node may be configured with.</summary>
     internal long MemoryBudgetMb { get; }
 

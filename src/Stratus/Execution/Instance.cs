@@ -353,7 +353,9 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             InitDurationMs = first ? _initDurationMs : -1,
             StartedUtc = now,
         };
-        var traceId = string.Create(CultureInfo.InvariantCulture, $"Root=1-{now.ToUnixTimeSeconds():x8}-{Id[..24]};Sampled=0");
+        var traceId = invocation.Trace.TraceId != default
+            ? Observability.TraceHeaders.ToLambda(invocation.Trace)
+            : string.Create(CultureInfo.InvariantCulture, $"Root=1-{now.ToUnixTimeSeconds():x8}-{Id[..24]};Sampled=0");
         return new DispatchedInvocation(invocation, (now + timeout).ToUnixTimeMilliseconds(), invocation.InvokedFunctionArn ?? _functionArn, traceId);
     }
 

@@ -34,6 +34,15 @@ public sealed class InvocationRequest
     /// <summary>Which run of this request id it is: an asynchronous event retried keeps its request id.</summary>
     public int Attempt { get; init; } = 1;
 
+    /// <summary>The caller's W3C trace context (<c>traceparent</c>); default when it sent none.</summary>
+    public System.Diagnostics.ActivityContext ParentTrace { get; init; }
+
+    /// <summary>
+    /// The trace the function sees (<c>_X_AMZN_TRACE_ID</c>): the invocation's span when traces are
+    /// exported, else the caller's context; default when neither exists.
+    /// </summary>
+    internal System.Diagnostics.ActivityContext Trace { get; set; }
+
     /// <summary>When it started waiting for an instance (a <see cref="TimeProvider"/> timestamp).</summary>
     internal long EnqueuedAt { get; set; }
 

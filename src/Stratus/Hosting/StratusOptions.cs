@@ -93,6 +93,9 @@ public sealed class StratusOptions
     /// <summary>Development only: requests are accepted whatever their signature; the server warns at start.</summary>
     public bool InsecureAnySignature { get; set; }
 
+    /// <summary>Metrics, traces and log capture.</summary>
+    public Observability.ObservabilityOptions Observability { get; set; } = new();
+
     /// <summary>How long invocation logs are kept.</summary>
     public TimeSpan LogRetention { get; set; } = TimeSpan.FromDays(DefaultLogRetentionDays);
 
@@ -117,6 +120,11 @@ public sealed class StratusOptions
         if (LogMaxMegabytes is < 1 or > 1_048_576)
         {
             return "--log-max-mb must be between 1 and 1048576";
+        }
+
+        if (Observability.Validate() is { Length: > 0 } observability)
+        {
+            return observability;
         }
 
         if (Tenancy.TenancyEnvironment.Validate(this) is { Length: > 0 } tenancy)

@@ -67,6 +67,7 @@ public sealed class StratusServer : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
+        app.UseStratusMetrics();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<Events.Urls.FunctionUrlMiddleware>();
         app.UseMiddleware<Tenancy.AuthenticationMiddleware>();

@@ -55,7 +55,6 @@ public static class StratusServiceCollectionExtensions
             sp.GetRequiredService<ConcurrencyLimits>(),
             sp.GetRequiredService<IFunctionStore>().LoadProvisionedConcurrency()));
         services.TryAddSingleton(sp => new LogSink(sp.GetRequiredService<ILogStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LogSink>>()));
-        services.AddStratusObservability();
         services.TryAddSingleton<Billing.IUsageStore>(sp => new Billing.SqliteUsageStore(sp.GetRequiredService<SqliteDatabase>()));
         services.TryAddSingleton(sp => new Billing.UsageLedger(
             sp.GetRequiredService<Billing.IUsageStore>(),
@@ -65,7 +64,19 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton(sp => new Billing.Charges(sp.GetRequiredService<IOptions<StratusOptions>>().Value.PricePlan));
         services.TryAddSingleton<Billing.ISpendingCapStore>(sp => new Billing.SqliteSpendingCapStore(sp.GetRequiredService<SqliteDatabase>()));
         services.TryAddSingleton<Billing.SpendingCaps>();
-        services.TryAddSingleton<Invoker>();
+        var observability = new StratusOptions();
+        configure(observability);
+        services.AddStratusObservability(observability.Observability);
+        services.TryAddSingleton(sp => new Invoker(
+            sp.GetRequiredService<ExecutionEngine>(),
+            sp.GetRequiredService<LogSink>(),
+            sp.GetRequiredService<Billing.UsageLedger>(),
+            sp.GetRequiredService<Billing.SpendingCaps>(),
+            sp.GetRequiredService<InvocationTelemetry>(),
+            sp.GetRequiredService<IOptions<StratusOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Invoker>>(),
+            sp.GetRequiredService<InvocationSeries>()));
         services.AddStratusAsyncInvocations();
         services.TryAddSingleton<IFunctionUrlStore>(sp => new SqliteFunctionUrlStore(sp.GetRequiredService<SqliteDatabase>()));
         services.TryAddSingleton(sp => new Events.Urls.FunctionUrls(

@@ -24,11 +24,14 @@ public sealed class Invoker
     private readonly UsageLedger _usage;
     private readonly bool _metering;
     private readonly SpendingCaps _caps;
+    private readonly InvocationTelemetry _telemetry;
+    private readonly bool _captureLogs;
 
-    public Invoker(ExecutionEngine engine, LogSink logs, UsageLedger usage, SpendingCaps caps, IOptions<StratusOptions> options, TimeProvider time, ILogger<Invoker> logger, InvocationSeries series)
+    internal Invoker(ExecutionEngine engine, LogSink logs, UsageLedger usage, SpendingCaps caps, InvocationTelemetry telemetry, IOptions<StratusOptions> options, TimeProvider time, ILogger<Invoker> logger, InvocationSeries series)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(caps);
+        ArgumentNullException.ThrowIfNull(telemetry);
         _series = series;
         _caps = caps;
         ArgumentNullException.ThrowIfNull(engine);
@@ -39,6 +42,8 @@ public sealed class Invoker
         _logs = logs;
         _usage = usage;
         _metering = options.Value.Metering;
+        _telemetry = telemetry;
+        _captureLogs = options.Value.Observability.LogCapture;
         _time = time;
         _logger = logger;
     }
@@ -53,8 +58,28 @@ public sealed class Invoker
             _caps.ThrowIfOverCap(function.AccountId);
         }
 
-        var result = await _engine.InvokeAsync(function, invocation);
-        if (result.Log.Length > 0)
+        var (tags, activity) = _telemetry.Begin(function, invocation);
+        InvocationResult result;
+        try
+        {
+            result = await _engine.InvokeAsync(function, invocation);
+        }
+        catch (Api.LambdaException ex) when (ex.StatusCode == Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests)
+        {
+            _telemetry.Throttled(tags, activity);
+            activity?.Dispose();
+            throw;
+        }
+        catch (Exception ex)
+        {
+            InvocationTelemetry.Failed(tags, activity, ex);
+            activity?.Dispose();
+            throw;
+        }
+
+        _telemetry.Completed(tags, activity, invocation, result);
+        activity?.Dispose();
+        if (_captureLogs && result.Log.Length > 0)
         {
             _logs.Append(new LogRecord(function.Name, invocation.RequestId, _time.GetUtcNow(), result.Log, invocation.LogStream));
         }

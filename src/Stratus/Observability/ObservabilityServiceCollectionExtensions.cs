@@ -1,16 +1,83 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Stratus.Hosting;
 
 namespace Stratus.Observability;
 
 public static class ObservabilityServiceCollectionExtensions
 {
-    /// <summary>The console's series, and log retention run in the background.</summary>
-    public static IServiceCollection AddStratusObservability(this IServiceCollection services)
+    /// <summary>
+    /// Registers metrics (OpenTelemetry, exported for Prometheus at <c>/metrics</c>) and traces (OTLP,
+    /// when an endpoint is set). What is registered depends on <paramref name="observability"/>: a
+    /// server with metrics off has no meter provider, one without OTLP no tracer provider.
+    /// </summary>
+    public static IServiceCollection AddStratusObservability(this IServiceCollection services, ObservabilityOptions observability)
     {
+        ArgumentNullException.ThrowIfNull(observability);
+        // The console's series, and log retention run in the background.
         services.TryAddSingleton(sp => new InvocationSeries(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<LogRetention>();
         services.AddHostedService<LogRetentionService>();
+        // This server's own meter: its meter provider takes this meter's instruments alone, not those
+        // of another server in the same process (tests) that share the name.
+        var meter = new Meter(InvocationTelemetry.Name);
+        services.TryAddSingleton(_ => meter);
+        services.TryAddSingleton(sp => new InvocationTelemetry(sp.GetRequiredService<Meter>(), sp.GetRequiredService<IOptions<StratusOptions>>().Value.Observability));
+        services.TryAddSingleton(sp => new PlatformGauges(
+            sp.GetRequiredService<Meter>(),
+            sp.GetRequiredService<Execution.ExecutionEngine>(),
+            sp.GetRequiredService<Storage.IAsyncEventStore>(),
+            sp.GetRequiredService<Events.Mappings.EventSourceMappings>(),
+            sp.GetRequiredService<Functions.FunctionRegistry>(),
+            sp.GetRequiredService<InvocationTelemetry>().Labels,
+            sp.GetRequiredService<TimeProvider>()));
+        if (observability.Metrics == MetricsAccess.Off && !observability.Tracing)
+        {
+            return services;
+        }
+
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("stratus"));
+        if (observability.Metrics != MetricsAccess.Off)
+        {
+            telemetry.WithMetrics(metrics => metrics
+                .AddMeter(InvocationTelemetry.Name)
+                .AddView(instrument => ReferenceEquals(instrument.Meter, meter) ? null : MetricStreamConfiguration.Drop)
+                .AddPrometheusExporter(prometheus =>
+                {
+                    // Every scrape sees every invocation answered before it.
+                    prometheus.ScrapeResponseCacheDurationMilliseconds = 0;
+                }));
+        }
+
+        if (observability.Tracing)
+        {
+            telemetry.WithTracing(tracing =>
+            {
+                tracing.AddSource(InvocationTelemetry.Name);
+                // The ratio applies to callers' sampled traces too: at thousands of invocations a
+                // second, recording every one costs more than most operators want to pay.
+                var ratio = new TraceIdRatioBasedSampler(observability.TraceSampleRatio);
+                tracing.SetSampler(new ParentBasedSampler(ratio, remoteParentSampled: ratio));
+                if (observability.OtlpEndpoint is { } endpoint)
+                {
+                    tracing.AddOtlpExporter(otlp =>
+                    {
+                        otlp.Protocol = observability.OtlpProtocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+                        // Over HTTP the exporter posts to the path given: the collector's traces path.
+                        otlp.Endpoint = otlp.Protocol == OtlpExportProtocol.HttpProtobuf
+                            ? new Uri(new Uri(endpoint.TrimEnd('/') + "/"), "v1/traces")
+                            : new Uri(endpoint);
+                    });
+                }
+            });
+        }
+
         return services;
     }
 }

@@ -19,6 +19,9 @@ public interface IAsyncEventStore
     /// <summary>When the next event falls due (unleased or with an expired lease), if any.</summary>
     DateTimeOffset? NextDue();
 
+    /// <summary>Events stored and not yet done (waiting, leased or waiting for a retry), and when the oldest was accepted.</summary>
+    AsyncBacklog Backlog();
+
     /// <summary>Gives back every lease: what a starting server does, since no other server shares the store.</summary>
     void ReleaseLeases(DateTimeOffset now);
 
@@ -37,3 +40,6 @@ public sealed record QueuedEvent(string RequestId, string FunctionName, string? 
 
 /// <summary>An event as stored, with its progress: function-error attempts, invokes and throttles so far.</summary>
 public sealed record StoredEvent(long Id, string RequestId, string FunctionName, string? Qualifier, byte[] Payload, string Source, DateTimeOffset AcceptedAt, int Attempts, int Invokes, int Throttles);
+
+/// <summary>The durable queue's backlog: how many events it holds and when the oldest was accepted (null when empty).</summary>
+public sealed record AsyncBacklog(long Events, DateTimeOffset? OldestAcceptedAt);

@@ -103,7 +103,12 @@ internal sealed class FunctionUrlMiddleware
         InvocationResult result;
         try
         {
-            result = await _invoker.InvokeAsync(function, new InvocationRequest(requestId, payload) { InvokedFunctionArn = _mapper.Arn(function.Name, config.Qualifier), Trigger = "url" });
+            result = await _invoker.InvokeAsync(function, new InvocationRequest(requestId, payload)
+            {
+                InvokedFunctionArn = _mapper.Arn(function.Name, config.Qualifier),
+                Trigger = "url",
+                ParentTrace = Observability.TraceHeaders.FromRequest(context.Request),
+            });
         }
         catch (LambdaException error)
         {

@@ -194,6 +194,18 @@ internal sealed class SqliteAsyncEventStore : IAsyncEventStore, IAsyncDisposable
         }
     }
 
+    public AsyncBacklog Backlog()
+    {
+        lock (_lock)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*), MIN(accepted_at) FROM async_events";
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return new AsyncBacklog(reader.GetInt64(0), reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+        }
+    }
+
     public void ReleaseLeases(DateTimeOffset now) =>
         Run("UPDATE async_events SET leased = 0, due_at = $now WHERE leased = 1", ("$now", now.ToUnixTimeMilliseconds()));
 
