@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# What metering costs warm Invoke throughput and latency (wrk): the same hello-world function
-# (bench/function) on a server that meters every invocation (usage ledger on) and on one started with
-# --no-metering (off), at 64 connections and at 1. Both servers run side by side on fresh data
-# directories, but only one is loaded at a time: the runs alternate off, on, off, on... for
-# BENCH_ROUNDS rounds so that a change in the machine's load touches both sides alike, and the table
-# shows each side's median over the rounds. The ratio on/off is the cost of metering.
+# What metering and signature checking cost warm Invoke throughput and latency (wrk): the same
+# hello-world function (bench/function) on three servers: "off" (--no-metering and
+# --insecure-any-signature: neither), "metering" (usage ledger on, signatures not checked) and "on"
+# (the default: every invocation metered, every request's SigV4 signature checked; wrk replays a
+# request signed as the AWS clients sign it), at 64 connections and at 1. The servers run side by
+# side on fresh data directories, but only one is loaded at a time: the runs alternate for
+# BENCH_ROUNDS rounds so that a change in the machine's load touches every side alike, and the table
+# shows each side's median over the rounds, and its ratio to off.
 #
 # Usage: bash bench/billing/run.sh        Knobs: BENCH_DURATION (10s), BENCH_WARMUP (10s), BENCH_ROUNDS (3)
 # Prints a table; raw wrk outputs in bench/results/billing/.
@@ -24,6 +26,7 @@ PY=/usr/bin/python3
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 for tool in wrk curl node dotnet; do command -v "$tool" >/dev/null || die "$tool is required"; done
+source "$BENCH/lib/auth.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/stratus-bench-billing.XXXXXX")
 PIDS=()
@@ -53,8 +56,7 @@ start_server() { # SIDE EXTRA-OPTIONS...
   shift
   local port
   port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  # Unsigned requests from wrk: both servers accept any signature, so only metering differs.
-  "$STRATUS" server --listen "127.0.0.1:$port" --data "$WORK/$side" --insecure-any-signature "$@" >"$WORK/$side.log" 2>&1 &
+  "$STRATUS" server --listen "127.0.0.1:$port" --data "$WORK/$side" "$@" >"$WORK/$side.log" 2>&1 &
   PIDS+=($!)
   SERVER[$side]=$!
   for _ in $(seq 600); do grep -q '^Stratus listening on' "$WORK/$side.log" && break; kill -0 "${PIDS[-1]}" || die "server exited"; sleep 0.05; done
@@ -62,7 +64,7 @@ start_server() { # SIDE EXTRA-OPTIONS...
   log "metering $side: deploying hello (nodejs20.x, 1769 MB)"
   "$STRATUS" deploy "$BENCH/function" --name hello --runtime nodejs20.x --handler index.handler --memory 1769 --endpoint "$endpoint" >/dev/null
   INVOKE[$side]=$endpoint/2015-03-31/functions/hello/invocations
-  [[ $(curl -sf -X POST -d '{}' "${INVOKE[$side]}") == '{"statusCode":200,"body":"hello"}' ]] || die "Invoke did not answer the function's result"
+  [[ $(scurl -sf -X POST -d '{}' "${INVOKE[$side]}") == '{"statusCode":200,"body":"hello"}' ]] || die "Invoke did not answer the function's result"
 }
 
 # CPU time (clock ticks, user + system, every thread) the server process has used so far.
@@ -74,18 +76,20 @@ run() { # SIDE NAME THREADS CONNECTIONS DURATION
   log "wrk $2 (-t$3 -c$4 -d$5)"
   local before
   before=$(cpu_ticks "${SERVER[$1]}")
+  presign POST "${INVOKE[$1]}" '{}'
   wrk -t"$3" -c"$4" -d"$5" --latency -s "$BENCH/lib/invoke.lua" "${INVOKE[$1]}" >"$RAW/$2.txt"
   echo "CPU ticks=$(($(cpu_ticks "${SERVER[$1]}") - before)) hz=$(getconf CLK_TCK)" >>"$RAW/$2.txt"
   grep -q '^RESULT ' "$RAW/$2.txt" || { cat "$RAW/$2.txt" >&2; die "wrk $2 printed no result"; }
 }
 
-start_server off --no-metering
+SIDES=(off metering on)
+start_server off --no-metering --insecure-any-signature
+start_server metering --insecure-any-signature
 start_server on
-run off warmup-off 2 64 "$WARMUP"
-run on warmup-on 2 64 "$WARMUP"
+for side in "${SIDES[@]}"; do run "$side" "warmup-$side" 2 64 "$WARMUP"; done
 for round in $(seq "$ROUNDS"); do
-  for side in off on; do run "$side" "$side-c64-$round" 2 64 "$DURATION"; done
-  for side in off on; do run "$side" "$side-c1-$round" 1 1 "$DURATION"; done
+  for side in "${SIDES[@]}"; do run "$side" "$side-c64-$round" 2 64 "$DURATION"; done
+  for side in "${SIDES[@]}"; do run "$side" "$side-c1-$round" 1 1 "$DURATION"; done
 done
 
 "$PY" - "$RAW" "$ROUNDS" <<'PYEOF'
@@ -101,13 +105,11 @@ def result(name):
     runs = [one(f"{name}-{r}") for r in range(1, rounds + 1)]
     return {k: statistics.median(run[k] for run in runs) for k in runs[0]}
 print(f"median of {rounds} rounds")
-print(f"{'':14}{'metering off':>14}{'metering on':>14}{'on/off':>10}")
+print(f"{'':14}{'off':>10}{'metering':>10}{'on':>10}{'metering/off':>14}{'on/off':>10}")
 for c in ("c64", "c1"):
-    off, on = result(f"off-{c}"), result(f"on-{c}")
-    print(f"{c + ' req/s':14}{off['rps']:>14,.0f}{on['rps']:>14,.0f}{on['rps'] / off['rps']:>10.3f}")
-    print(f"{c + ' p50 us':14}{off['p50_us']:>14,.0f}{on['p50_us']:>14,.0f}{on['p50_us'] / off['p50_us']:>10.3f}")
-    print(f"{c + ' p99 us':14}{off['p99_us']:>14,.0f}{on['p99_us']:>14,.0f}{on['p99_us'] / off['p99_us']:>10.3f}")
-    print(f"{c + ' CPU us/req':14}{off['cpu_us']:>14,.1f}{on['cpu_us']:>14,.1f}{on['cpu_us'] / off['cpu_us']:>10.3f}")
+    off, meter, on = result(f"off-{c}"), result(f"metering-{c}"), result(f"on-{c}")
+    for key, label, fmt in (("rps", "req/s", ",.0f"), ("p50_us", "p50 us", ",.0f"), ("p99_us", "p99 us", ",.0f"), ("cpu_us", "CPU us/req", ",.1f")):
+        print(f"{c + ' ' + label:14}{off[key]:>10{fmt}}{meter[key]:>10{fmt}}{on[key]:>10{fmt}}{meter[key] / off[key]:>14.3f}{on[key] / off[key]:>10.3f}")
     errors = sum(v for k, v in on.items() if k.startswith("errors")) + sum(v for k, v in off.items() if k.startswith("errors"))
     if errors:
         print(f"  {c}: {errors:.0f} errors (non-2xx or socket), see {raw}")

@@ -101,7 +101,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("Usage", "No usage data: this server does not meter usage yet.")]
+    [InlineData("Usage", "No usage data: no invocations in the last 30 days.")]
     [InlineData("Schedules", "No schedules.")]
     [InlineData("Queues", "No queues.")]
     public async Task Console_PageWithNothingYet_SaysSo(string link, string shown)
