@@ -60,7 +60,9 @@ internal sealed partial class SlotMounts : IDisposable
     /// </summary>
     public void AttachCode(string codeDirectory)
     {
-        if (!TryAttachReadOnly(codeDirectory))
+        // A read-only attach that fails where the calls exist (seen rarely on a loaded machine) is tried
+        // again before settling for the plain bind, which only the code's file modes protect.
+        if (!TryAttachReadOnly(codeDirectory) && !TryAttachReadOnly(codeDirectory) && !TryAttachReadOnly(codeDirectory))
         {
             Check(Mount(codeDirectory, Task, null, Bind, null), "bind", codeDirectory);
         }
