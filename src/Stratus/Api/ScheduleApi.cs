@@ -113,7 +113,7 @@ internal static class ScheduleApi
         var zone = TimeZoneInfo.FindSystemTimeZoneById(definition.ScheduleExpressionTimezone);
         return new ScheduleOutput(
             definition.Name,
-            scheduler.Arn(definition.Name),
+            scheduler.Arn(definition),
             definition.ScheduleExpression,
             definition.ScheduleExpressionTimezone,
             definition.State == ScheduleState.Enabled ? "ENABLED" : "DISABLED",

@@ -195,7 +195,7 @@ internal sealed partial class Scheduler
         var target = schedule.Target;
         var payload = target.Input is { } input
             ? System.Text.Encoding.UTF8.GetBytes(input)
-            : ScheduledEvent.Create(_region, _accountId, schedule.Name, tick);
+            : ScheduledEvent.Create(_region, OwnerOf(schedule), schedule.Name, tick);
         var invocation = new AsyncEvent(target.FunctionName, target.Qualifier, payload, "schedule", ScheduledEvent.DeduplicationKey(schedule.Name, tick));
         try
         {

@@ -41,7 +41,10 @@ internal sealed partial class Scheduler : IAsyncDisposable
     /// <summary>Raised after each pass's firings are stored: what tests and the benchmark wait on.</summary>
     public event Action<IReadOnlyList<ScheduleFiring>>? Fired;
 
-    public string Arn(string name) => ScheduledEvent.ScheduleArn(_region, _accountId, name);
+    /// <summary>A schedule's ARN, in the account of the function it targets (the schedule's owner).</summary>
+    public string Arn(ScheduleDefinition schedule) => ScheduledEvent.ScheduleArn(_region, OwnerOf(schedule), schedule.Name);
+
+    private string OwnerOf(ScheduleDefinition schedule) => Tenancy.ScopedNames.Owner(schedule.Target.FunctionName, _accountId);
 
     /// <summary>Creates or replaces a schedule. Replacing keeps its last firing; a new expression or zone, or enabling it, starts counting ticks now.</summary>
     public ScheduleView Put(string name, string expression, string? timeZone, ScheduleState state, ScheduleTarget target, MissedTicks missedTicks)

@@ -109,6 +109,7 @@ public sealed class TenantIsolationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, targetOther.Status);
         var own = JsonNode.Parse(await _a.Http.GetStringAsync("/stratus/v1/schedules/a-nightly"))!;
         Assert.Equal("only-a", (string?)own["Target"]!["FunctionName"]);
+        Assert.Equal($"arn:aws:scheduler:us-east-1:{_a.AccountId}:schedule/default/a-nightly", (string?)own["Arn"]);
     }
 
     [Fact]
