@@ -42,8 +42,15 @@ internal sealed class AuthenticationMiddleware
             return;
         }
 
-        var body = await ReadBodyAsync(context.Request);
         var service = SigV4SigningHandler.ServiceOf(path.Value ?? "");
+        if (!_options.InsecureAnySignature && context.Request.Headers.Authorization.Count == 0 && !context.Request.Query.ContainsKey("X-Amz-Signature"))
+        {
+            // Refused before its body is read: an unsigned request cannot make the server buffer megabytes.
+            await RejectAsync(context, service, SigV4Errors.Missing());
+            return;
+        }
+
+        var body = await ReadBodyAsync(context.Request);
         SigV4Result result;
         if (_options.InsecureAnySignature)
         {
