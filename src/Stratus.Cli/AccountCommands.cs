@@ -52,6 +52,62 @@ internal static class AccountCommands
         command.Subcommands.Add(AccountVerb("get", "Show an account and its quotas", HttpMethod.Get, ""));
         command.Subcommands.Add(AccountVerb("disable", "Disable an account: its keys stop working, nothing is deleted", HttpMethod.Post, "/disable"));
         command.Subcommands.Add(AccountVerb("enable", "Enable a disabled account again", HttpMethod.Post, "/enable"));
+        command.Subcommands.Add(Cap());
+        return command;
+    }
+
+    /// <summary><c>stratus account cap ACCOUNT [AMOUNT] [--warn 50,80,100] [--remove]</c>: set, show or remove a spending cap.</summary>
+    private static Command Cap()
+    {
+        var amount = new Argument<decimal?>("amount") { Description = "The month's cap in the price plan's currency, e.g. 25.00 (omit to show the cap and this month's charges)", Arity = ArgumentArity.ZeroOrOne };
+        var warn = new Option<string?>("--warn") { Description = "Warning thresholds in percent of the cap, e.g. 50,80,100" };
+        var remove = new Option<bool>("--remove") { Description = "Remove the account's cap" };
+        var command = new Command("cap", "Set, show or remove an account's monthly spending cap: over it, its invocations are throttled") { AccountArgument(), amount, warn, remove };
+        command.SetAction((parse, ct) => CliApp.ClientAsync(parse, async client =>
+        {
+            var path = $"{Path}/{Escape(parse, command)}/cap";
+            if (parse.GetValue(remove))
+            {
+                await client.SendAsync(HttpMethod.Delete, path, cancellationToken: ct);
+                Console.WriteLine("Removed the spending cap");
+                return ExitCodes.Ok;
+            }
+
+            JsonNode status;
+            if (parse.GetValue(amount) is { } value)
+            {
+                var body = new JsonObject { ["Amount"] = value };
+                if (parse.GetValue(warn) is { } thresholds)
+                {
+                    var list = new JsonArray();
+                    foreach (var part in thresholds.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        list.Add(int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var percent)
+                            ? percent
+                            : throw new UsageException($"--warn takes whole percentages separated by commas, not '{part}'"));
+                    }
+
+                    body["Thresholds"] = list;
+                }
+
+                status = await client.SendAsync(HttpMethod.Put, path, body, ct);
+            }
+            else
+            {
+                status = await client.SendAsync(HttpMethod.Get, path, cancellationToken: ct);
+            }
+
+            if (parse.GetValue(CliApp.Json))
+            {
+                Console.WriteLine(status.ToJsonString());
+                return ExitCodes.Ok;
+            }
+
+            var cap = status["Cap"];
+            CliApp.Out.MarkupLineInterpolated($"Account [bold]{status["AccountId"]}[/], {status["Period"]}: charges {status["Charges"]} {status["Currency"]}");
+            CliApp.Out.MarkupLineInterpolated($"Cap: {(cap is null ? "none" : $"{cap["Amount"]} {status["Currency"]}, warnings at {string.Join(", ", cap["Thresholds"]!.AsArray().Select(t => $"{t}%"))}")}{((bool)status["Throttled"]! ? " (reached: invocations are throttled)" : "")}");
+            return ExitCodes.Ok;
+        }));
         return command;
     }
 

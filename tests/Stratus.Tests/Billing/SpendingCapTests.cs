@@ -59,4 +59,25 @@ public sealed class SpendingCapTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task Cli_AccountCap_SetsShowsAndRemovesTheCap()
+    {
+        var set = await StratusAsync("account", "cap", "000000000000", "25.00", "--warn", "50,90");
+        var shown = await StratusAsync("account", "cap", "000000000000");
+        var removed = await StratusAsync("account", "cap", "000000000000", "--remove");
+        var after = await StratusAsync("account", "cap", "000000000000", "--json");
+        var badWarn = await StratusAsync("account", "cap", "000000000000", "5", "--warn", "half");
+
+        Assert.True(set.ExitCode == 0, set.Stderr);
+        Assert.Contains("Cap: 25.00 USD, warnings at 50%, 90%", set.Stdout);
+        Assert.Contains("Cap: 25.00 USD", shown.Stdout);
+        Assert.Contains("Removed the spending cap", removed.Stdout);
+        Assert.Null(JsonNode.Parse(after.Stdout)!["Cap"]);
+        Assert.Equal(2, badWarn.ExitCode);
+        Assert.Contains("--warn takes whole percentages", badWarn.Stderr);
+    }
+
+    private Task<ExternalTool.Output> StratusAsync(params string[] args) =>
+        ExternalTool.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "stratus.dll"), .. args, "--endpoint", _host.Endpoint], new Dictionary<string, string> { ["NO_COLOR"] = "1", ["COLUMNS"] = "200" });
 }
