@@ -4,14 +4,7 @@ namespace Stratus.Tenancy.SigV4;
 /// The parts of a SigV4 signature, from either the Authorization header or presigned query parameters.
 /// The credential is <c>AKID/YYYYMMDD/region/service/aws4_request</c>.
 /// </summary>
-internal sealed record SigV4Authorization(
-    string AccessKeyId,
-    string ScopeDate,
-    string ScopeRegion,
-    string ScopeService,
-    string ScopeTerminator,
-    string SignedHeaders,
-    string Signature)
+internal sealed class SigV4Authorization
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
     public const string Terminator = "aws4_request";
@@ -19,8 +12,48 @@ internal sealed record SigV4Authorization(
     // Long enough for any real client (dozens of signed headers); anything longer is refused unread.
     public const int MaxHeaderLength = 4096;
 
+    // Where the region, service and terminator start in the credential: the parts stay views of the one
+    // credential string, because every request carries one and most are checked in a few microseconds.
+    private readonly int _region;
+    private readonly int _service;
+    private readonly int _terminator;
+
+    /// <summary>Builds an authorization from its parts (for signing).</summary>
+    public SigV4Authorization(string accessKeyId, string scopeDate, string scopeRegion, string scopeService, string scopeTerminator, string signedHeaders, string signature)
+        : this(string.Join('/', accessKeyId, scopeDate, scopeRegion, scopeService, scopeTerminator), accessKeyId.Length, signedHeaders, signature)
+    {
+    }
+
+    private SigV4Authorization(string credential, int keyLength, string signedHeaders, string signature)
+    {
+        Credential = credential;
+        AccessKeyId = credential[..keyLength];
+        _region = credential.IndexOf('/', keyLength + 1) + 1;
+        _service = credential.IndexOf('/', _region) + 1;
+        _terminator = credential.IndexOf('/', _service) + 1;
+        SignedHeaders = signedHeaders;
+        Signature = signature;
+    }
+
+    /// <summary>The whole credential: <c>AKID/date/region/service/aws4_request</c>.</summary>
+    public string Credential { get; }
+
+    public string AccessKeyId { get; }
+
+    public string SignedHeaders { get; }
+
+    public string Signature { get; }
+
+    public ReadOnlySpan<char> ScopeDate => Credential.AsSpan(AccessKeyId.Length + 1, _region - AccessKeyId.Length - 2);
+
+    public ReadOnlySpan<char> ScopeRegion => Credential.AsSpan(_region, _service - _region - 1);
+
+    public ReadOnlySpan<char> ScopeService => Credential.AsSpan(_service, _terminator - _service - 1);
+
+    public ReadOnlySpan<char> ScopeTerminator => Credential.AsSpan(_terminator);
+
     /// <summary>The credential scope as it appears in the string to sign: <c>date/region/service/aws4_request</c>.</summary>
-    public string Scope => string.Join('/', ScopeDate, ScopeRegion, ScopeService, ScopeTerminator);
+    public ReadOnlySpan<char> Scope => Credential.AsSpan(AccessKeyId.Length + 1);
 
     /// <summary>Parses <c>AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…</c>.</summary>
     /// <param name="error">AWS's IncompleteSignatureException when the header is malformed.</param>
@@ -44,7 +77,8 @@ internal sealed record SigV4Authorization(
             return null;
         }
 
-        string? credential = null, signedHeaders = null, signature = null;
+        ReadOnlySpan<char> credential = default, signedHeaders = default, signature = default;
+        bool hasCredential = false, hasSignedHeaders = false, hasSignature = false;
         // AWS separates the pairs with commas and spaces alike, so a stray space inside a value splits it.
         foreach (var range in header.AsSpan(space + 1).SplitAny(',', ' '))
         {
@@ -62,35 +96,37 @@ internal sealed record SigV4Authorization(
             }
 
             var key = pair[..equals].Trim();
-            var value = pair[(equals + 1)..].Trim().ToString();
+            var value = pair[(equals + 1)..].Trim();
             if (key.SequenceEqual("Credential"))
             {
                 credential = value;
+                hasCredential = true;
             }
             else if (key.SequenceEqual("SignedHeaders"))
             {
                 signedHeaders = value;
+                hasSignedHeaders = true;
             }
             else if (key.SequenceEqual("Signature"))
             {
                 signature = value;
+                hasSignature = true;
             }
         }
 
-        if (credential is null || signedHeaders is null || signature is null || !hasDate)
+        if (!hasCredential || !hasSignedHeaders || !hasSignature || !hasDate)
         {
-            error = SigV4Errors.MissingParts(credential is null, signature is null, signedHeaders is null, !hasDate, header);
+            error = SigV4Errors.MissingParts(!hasCredential, !hasSignature, !hasSignedHeaders, !hasDate, header);
             return null;
         }
 
-        return Create(credential, signedHeaders, signature, out error);
+        return Create(credential.ToString(), signedHeaders.ToString(), signature.ToString(), out error);
     }
 
     /// <summary>Builds the authorization from its three values (as presigned URLs carry them).</summary>
     public static SigV4Authorization? Create(string credential, string signedHeaders, string signature, out SigV4Result? error)
     {
-        var parts = credential.Split('/');
-        if (parts.Length != 5 || parts[0].Length == 0)
+        if (credential.AsSpan().Count('/') != 4 || credential.StartsWith('/'))
         {
             error = SigV4Errors.Incomplete(
                 $"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{Bounded(credential)}'");
@@ -98,8 +134,8 @@ internal sealed record SigV4Authorization(
         }
 
         error = null;
-        return new SigV4Authorization(parts[0], parts[1], parts[2], parts[3], parts[4], signedHeaders, signature);
+        return new SigV4Authorization(credential, credential.IndexOf('/', StringComparison.Ordinal), signedHeaders, signature);
     }
 
-    private static string Bounded(string text) => text.Length <= 256 ? text : text[..256];
+    private static string Bounded(ReadOnlySpan<char> text) => (text.Length <= 256 ? text : text[..256]).ToString();
 }

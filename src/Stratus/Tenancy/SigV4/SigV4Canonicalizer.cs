@@ -33,9 +33,9 @@ internal static class SigV4Canonicalizer
     /// Appends the canonical URI: dot segments and empty segments removed as both clients do, then each
     /// segment URI-encoded; S3 alone signs the path untouched.
     /// </summary>
-    public static void AppendUri(StringBuilder builder, ReadOnlySpan<char> path, string service)
+    public static void AppendUri(StringBuilder builder, ReadOnlySpan<char> path, ReadOnlySpan<char> service)
     {
-        if (service.Equals("s3", StringComparison.Ordinal))
+        if (service.SequenceEqual("s3"))
         {
             builder.Append(path);
             return;

@@ -25,6 +25,12 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
+    [ThreadStatic]
+    private static IncrementalHash? t_mac;
+
+    [ThreadStatic]
+    private static byte[]? t_macKey;
+
     private readonly ISecretLookup _credentials;
     private readonly TimeProvider _time;
     private readonly string _region;
@@ -159,23 +165,24 @@ internal sealed class SigV4Verifier : ISigV4Verifier
 
     private SigV4Result? ScopeError(SigV4Authorization authorization, string service, DateTimeOffset signedAt)
     {
-        if (!authorization.ScopeTerminator.Equals(SigV4Authorization.Terminator, StringComparison.Ordinal))
+        if (!authorization.ScopeTerminator.SequenceEqual(SigV4Authorization.Terminator))
         {
             return SigV4Errors.Invalid($"Credential should be scoped with a valid terminator: 'aws4_request', not '{Bounded(authorization.ScopeTerminator)}'.");
         }
 
-        if (!authorization.ScopeService.Equals(service, StringComparison.Ordinal))
+        if (!authorization.ScopeService.SequenceEqual(service))
         {
             return SigV4Errors.Invalid($"Credential should be scoped to correct service: '{service}'. ");
         }
 
-        if (!authorization.ScopeRegion.Equals(_region, StringComparison.Ordinal))
+        if (!authorization.ScopeRegion.SequenceEqual(_region))
         {
             return SigV4Errors.Invalid($"Credential should be scoped to a valid region, not '{Bounded(authorization.ScopeRegion)}'. ");
         }
 
-        var date = signedAt.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        if (!authorization.ScopeDate.Equals(date, StringComparison.Ordinal))
+        Span<char> date = stackalloc char[8];
+        signedAt.UtcDateTime.TryFormat(date, out _, "yyyyMMdd", CultureInfo.InvariantCulture);
+        if (!authorization.ScopeDate.SequenceEqual(date))
         {
             return SigV4Errors.Invalid(
                 $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{Bounded(authorization.ScopeDate)}' != '{date}', from '{SigV4Errors.Format(signedAt)}'.");
@@ -213,12 +220,40 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         HashUtf8(canonical, canonicalHash);
 
         builder.Clear();
+        Span<char> date = stackalloc char[16];
+        signedAt.UtcDateTime.TryFormat(date, out _, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         builder.Append(SigV4Authorization.Algorithm).Append('\n')
-            .Append(SigV4Errors.Format(signedAt)).Append('\n')
+            .Append(date).Append('\n')
             .Append(authorization.Scope).Append('\n');
         AppendHex(builder, canonicalHash);
 
-        HmacUtf8(SigningKeys.Get(secret, authorization), builder, signature);
+        StringToSignMac(SigningKeys.Get(secret, authorization), builder, signature);
+    }
+
+    /// <summary>
+    /// The HMAC of the string to sign. A one-shot HMAC sets up and tears down an OpenSSL context each
+    /// time, which costs more than the hashing; a client signs all of a day's requests with one signing
+    /// key, so each thread keeps a keyed HMAC for the last key it used and only resets it.
+    /// </summary>
+    private static void StringToSignMac(byte[] signingKey, StringBuilder text, Span<byte> destination)
+    {
+        if (!ReferenceEquals(t_macKey, signingKey) || t_mac is null)
+        {
+            t_mac?.Dispose();
+            t_mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, signingKey);
+            t_macKey = signingKey;
+        }
+
+        var buffer = RentUtf8(text, out var length);
+        try
+        {
+            t_mac.AppendData(buffer, 0, length);
+            t_mac.GetHashAndReset(destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The canonical request text (exposed for tests and diagnostics; it holds no secret).</summary>
@@ -277,11 +312,12 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     private static class SigningKeys
     {
         private const int MaxEntries = 4096;
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Key, string Scope), (string Secret, byte[] Signing)> Cache = new();
+        // Keyed by the whole credential (key id and scope) as the request carries it.
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Secret, byte[] Signing)> Cache = new(StringComparer.Ordinal);
 
         public static byte[] Get(string secret, SigV4Authorization authorization)
         {
-            var id = (authorization.AccessKeyId, authorization.Scope);
+            var id = authorization.Credential;
             // The secret is compared too: a cached key is only ever used with the secret it came from.
             if (Cache.TryGetValue(id, out var cached) && string.Equals(cached.Secret, secret, StringComparison.Ordinal))
             {
@@ -316,26 +352,13 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         }
     }
 
-    private static void HmacUtf8(ReadOnlySpan<byte> key, string text, Span<byte> destination)
+    private static void HmacUtf8(ReadOnlySpan<byte> key, ReadOnlySpan<char> text, Span<byte> destination)
     {
         Span<byte> data = stackalloc byte[Encoding.UTF8.GetMaxByteCount(text.Length)];
         var length = Encoding.UTF8.GetBytes(text, data);
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(key, data[..length], mac);
         mac.CopyTo(destination);
-    }
-
-    private static void HmacUtf8(ReadOnlySpan<byte> key, StringBuilder text, Span<byte> destination)
-    {
-        var buffer = RentUtf8(text, out var length);
-        try
-        {
-            HMACSHA256.HashData(key, buffer.AsSpan(0, length), destination);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     private static void HashUtf8(StringBuilder text, Span<byte> destination)
@@ -376,6 +399,11 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     {
         if (amzDate.Length > 0)
         {
+            if (TryParseBasic(amzDate, out date))
+            {
+                return true;
+            }
+
             return DateTimeOffset.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out date);
         }
@@ -384,5 +412,39 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out date);
     }
 
-    private static string Bounded(string text) => text.Length <= 64 ? text : text[..64];
+    /// <summary>Reads <c>yyyyMMddTHHmmssZ</c>, the form every client sends, without the general parser.</summary>
+    private static bool TryParseBasic(string text, out DateTimeOffset date)
+    {
+        date = default;
+        if (text.Length != 16 || text[8] != 'T' || text[15] != 'Z'
+            || !TryDigits(text, 0, 4, out var year) || !TryDigits(text, 4, 2, out var month) || !TryDigits(text, 6, 2, out var day)
+            || !TryDigits(text, 9, 2, out var hour) || !TryDigits(text, 11, 2, out var minute) || !TryDigits(text, 13, 2, out var second)
+            || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(Math.Max(year, 1), month) || year < 1
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        date = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero);
+        return true;
+    }
+
+    private static bool TryDigits(string text, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var digit = text[i] - '0';
+            if ((uint)digit > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + digit;
+        }
+
+        return true;
+    }
+
+    private static string Bounded(ReadOnlySpan<char> text) => (text.Length <= 64 ? text : text[..64]).ToString();
 }
