@@ -160,8 +160,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             }
             else
             {
-                var (script, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, slot.OutputPath,
-                    _isolation is null ? null : Sandbox.Isolation.DropTo(_uid));
+                var (script, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _isolation is not null);
                 if (script is null)
                 {
                     _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);
@@ -169,10 +168,24 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
                     return;
                 }
 
-                // For root alone: it holds the function's environment.
+                // It holds the function's environment: readable by the server and, isolated, by the
+                // instance's own user (the slot's shell already runs as it), by no one else.
                 _launchScript = Path.ChangeExtension(slot.OutputPath, ".launch");
-                File.WriteAllText(_launchScript, script);
-                File.SetUnixFileMode(_launchScript, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                using (var file = new FileStream(_launchScript, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                }))
+                {
+                    file.Write(System.Text.Encoding.UTF8.GetBytes(script));
+                }
+
+                if (_isolation is not null)
+                {
+                    Sandbox.Isolation.GiveTo(_launchScript, _uid);
+                }
+
                 process.StandardInput.WriteLine(_launchScript);
             }
 

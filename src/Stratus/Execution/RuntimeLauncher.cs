@@ -31,16 +31,15 @@ internal sealed class RuntimeLauncher
 
     /// <summary>
     /// Returns the launch script a generic slot (see <see cref="SlotPool"/>) runs to become this
-    /// instance, or an init error (type, message) when the code cannot be started. The script sends
-    /// stdout and stderr, in the order written, to the instance's output file (see OutputLog),
-    /// appending, closes stdin, sets exactly Lambda's environment and execs the runtime (behind
-    /// <paramref name="dropPrivileges"/> when isolated), so the pid stays the slot's.
+    /// instance, or an init error (type, message) when the code cannot be started. The slot already
+    /// writes to the instance's output file and, isolated, already runs as the instance's user; the
+    /// script closes stdin, sets exactly Lambda's environment and execs the runtime, so the pid stays
+    /// the slot's.
     /// </summary>
-    public (string? Script, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, string outputPath, IReadOnlyList<string>? dropPrivileges)
+    public (string? Script, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, bool isolated)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
-        var isolated = dropPrivileges is not null;
-        var command = new List<string>(dropPrivileges ?? []);
+        var command = new List<string>();
         switch (family)
         {
             case RuntimeFamily.Node:
@@ -75,7 +74,7 @@ internal sealed class RuntimeLauncher
         }
 
         var taskRoot = isolated ? Sandbox.Isolation.TaskRoot : codeDirectory;
-        return (Render(outputPath, taskRoot, Environment(function, family, runtimeApiPort, taskRoot, isolated, logStreamName), command), null, null);
+        return (Render(taskRoot, Environment(function, family, runtimeApiPort, taskRoot, isolated, logStreamName), command), null, null);
     }
 
     /// <summary>
@@ -174,10 +173,10 @@ internal sealed class RuntimeLauncher
         return environment;
     }
 
-    private static string Render(string outputPath, string workingDirectory, Dictionary<string, string> environment, List<string> command)
+    private static string Render(string workingDirectory, Dictionary<string, string> environment, List<string> command)
     {
         var script = new System.Text.StringBuilder();
-        script.Append("exec </dev/null >>").Append(Quote(outputPath)).Append(" 2>&1\n");
+        script.Append("exec </dev/null\n");
         script.Append("cd ").Append(Quote(workingDirectory)).Append(" || exit 126\n");
         foreach (var (key, value) in environment)
         {

@@ -183,7 +183,7 @@ internal sealed class SlotPool : IAsyncDisposable
         var uid = 0;
         try
         {
-            // For Stratus alone, before the slot's root shell appends to it.
+            // For Stratus alone; the slot's root shell opens it to append before dropping privileges.
             File.Create(output, 0, FileOptions.None).Dispose();
             File.SetUnixFileMode(output, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             if (_isolation.Enabled)
@@ -243,13 +243,17 @@ internal sealed class SlotPool : IAsyncDisposable
 
     private IEnumerable<string> Command(RuntimeFamily? standby, SlotMounts? mounts, int uid, string output, bool network, string? socket)
     {
+        // Its output goes to the slot's file from the first line on. Isolated, the slot drops to the
+        // instance's user as it starts, not when it becomes an instance: the privilege drop (an exec of
+        // setpriv) is paid before anyone waits for the slot.
         if (standby is not { } family)
         {
-            return mounts is null ? ["/bin/sh", "-c", Wait] : Isolation.EnterSlot(mounts, _launcher.RuntimesDirectory, Wait, [], network);
+            return mounts is null
+                ? ["/bin/sh", "-c", "exec >>\"$0\" 2>&1; " + Wait, output]
+                : Isolation.EnterSlot(mounts, _launcher.RuntimesDirectory, "exec >>\"$1\" 2>&1; shift; exec \"$@\"", [output, .. Isolation.DropTo(uid), "/bin/sh", "-c", Wait], network);
         }
 
-        // The runtime's output goes to the slot's file from its first line on; stdin stays the server's
-        // pipe. Isolated, it runs as the instance's user from the start: it never holds a privilege.
+        // A standby runtime's stdin stays the server's pipe; isolated, it never holds a privilege.
         var runtime = _launcher.StandbyCommand(family, mounts is not null, socket)!;
         return mounts is null
             ? ["/bin/sh", "-c", "exec >>\"$0\" 2>&1; exec \"$@\"", output, .. runtime]
