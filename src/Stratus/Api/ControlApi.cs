@@ -134,14 +134,20 @@ internal static class ControlApi
         var reference = FunctionArn.Parse(fn);
         var qualifier = Qualifier(context, reference);
         var name = mapper.Scoped(context, reference);
-        if (qualifier is not null and not "$LATEST")
-        {
-            throw LambdaException.NotFound($"Function not found: {mapper.Arn(name, qualifier)}");
-        }
-
         if (qualifier == "$LATEST")
         {
             throw LambdaException.InvalidParameter("$LATEST version cannot be deleted without deleting the function.");
+        }
+
+        if (qualifier is not null)
+        {
+            if (!FunctionRegistry.TryParseVersion(qualifier, out _))
+            {
+                throw LambdaException.InvalidParameter($"Deletion of aliases is not supported through DeleteFunction; delete alias {qualifier} with DeleteAlias.");
+            }
+
+            registry.DeleteVersion(name, qualifier, mapper.Arn(name, qualifier));
+            return Results.StatusCode(StatusCodes.Status204NoContent);
         }
 
         registry.Delete(name, mapper.Arn(name));
@@ -187,21 +193,20 @@ internal static class ControlApi
         }
     }
 
-    /// <summary>Finds the function a request names, honouring a qualifier in the name or the query.</summary>
+    /// <summary>Finds the function a request names, honouring a qualifier (version or alias) in the name or the query.</summary>
     internal static FunctionDefinition Resolve(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper) =>
         Resolve(context, fn, registry, mapper, out _);
 
-    internal static FunctionDefinition Resolve(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, out string? qualifier)
+    /// <summary>
+    /// As <see cref="Resolve(HttpContext, string, FunctionRegistry, FunctionMapper)"/>; with <paramref name="route"/>
+    /// (an invocation) an alias that splits traffic picks one of its versions by weight.
+    /// </summary>
+    internal static FunctionDefinition Resolve(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, out string? qualifier, bool route = false)
     {
         var reference = FunctionArn.Parse(fn);
         qualifier = Qualifier(context, reference);
-        if (qualifier is not null and not "$LATEST")
-        {
-            throw LambdaException.NotFound($"Function not found: {mapper.Arn(mapper.Scoped(context, reference), qualifier)}");
-        }
-
         var name = mapper.Scoped(context, reference);
-        return registry.Get(name, mapper.Arn(name, qualifier));
+        return registry.Resolve(name, qualifier, mapper.Arn(name, qualifier), route);
     }
 
     private static string ResolveLatest(HttpContext context, string fn, FunctionMapper mapper)

@@ -42,10 +42,17 @@ internal sealed class FunctionMapper
     /// <summary>The account a registry name belongs to.</summary>
     public string OwnerOf(string name) => Tenancy.ScopedNames.Owner(name, _options.AccountId);
 
-    public FunctionConfigurationOutput Configuration(FunctionDefinition function) => new()
+    /// <summary>
+    /// A function's configuration as Lambda reports it. A published version's ARN carries its number;
+    /// <paramref name="qualifier"/> sets the qualifier shown (ListVersionsByFunction shows <c>$LATEST</c>'s).
+    /// </summary>
+    public FunctionConfigurationOutput Configuration(FunctionDefinition function) =>
+        Configuration(function, function.Version == "$LATEST" ? null : function.Version);
+
+    public FunctionConfigurationOutput Configuration(FunctionDefinition function, string? qualifier) => new()
     {
         FunctionName = function.FunctionName,
-        FunctionArn = Arn(function.Name),
+        FunctionArn = Arn(function.Name, qualifier),
         Runtime = function.Runtime,
         Role = function.Role,
         Handler = function.Handler,

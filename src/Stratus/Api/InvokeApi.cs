@@ -33,7 +33,7 @@ internal static class InvokeApi
     private static async Task InvokeAsync(HttpContext context, FunctionRegistry registry, FunctionMapper mapper, Invoker invoker, IAsyncInvocations events)
     {
         var request = context.Request;
-        var function = ControlApi.Resolve(context, (string)request.RouteValues["fn"]!, registry, mapper, out var qualifier);
+        var function = ControlApi.Resolve(context, (string)request.RouteValues["fn"]!, registry, mapper, out var qualifier, route: true);
         var type = request.Headers["X-Amz-Invocation-Type"].ToString();
         var isEvent = type == "Event";
         if (type.Length > 0 && !isEvent && type != "RequestResponse" && type != "DryRun")

@@ -90,6 +90,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         }
 
         _registry.Changed += OnFunctionChanged;
+        _registry.VersionDeleted += OnVersionDeleted;
         foreach (var name in _provisioned.Keys)
         {
             if (registry.TryGet(name, out var function))
@@ -334,13 +335,15 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     }
 
     private InstancePool PoolFor(FunctionDefinition function) =>
-        _pools.TryGetValue(function.Name, out var pool) && pool.Function.RevisionId == function.RevisionId ? pool : ReplacePool(function);
+        _pools.TryGetValue(function.PoolKey, out var pool) && pool.Function.RevisionId == function.RevisionId ? pool : ReplacePool(function);
 
     /// <summary>Places an invocation that already holds its concurrency slot (moved off a retired pool).</summary>
-    internal Task<InvocationResult> RouteAsync(string functionName, InvocationRequest invocation)
+    internal Task<InvocationResult> RouteAsync(FunctionDefinition retired, InvocationRequest invocation)
     {
-        if (!_stopping && _registry.TryGet(functionName, out var function))
+        // A $LATEST invocation goes to the function's current revision; a version's to that version, while it exists.
+        if (!_stopping && _registry.HasQualifier(retired.Name, retired.Version))
         {
+            var function = _registry.Resolve(retired.Name, retired.Version, retired.Name, route: false);
             return PoolFor(function).InvokeAsync(invocation);
         }
 
@@ -362,7 +365,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         var arn = FunctionArn.Format(Options.Region, function.AccountId, function.FunctionName, function.Version);
         while (true)
         {
-            if (_pools.TryGetValue(function.Name, out var existing))
+            if (_pools.TryGetValue(function.PoolKey, out var existing))
             {
                 if (existing.Function.RevisionId == function.RevisionId)
                 {
@@ -370,7 +373,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
                 }
 
                 var fresh = new InstancePool(this, function, arn, _time, _logger);
-                if (_pools.TryUpdate(function.Name, fresh, existing))
+                if (_pools.TryUpdate(function.PoolKey, fresh, existing))
                 {
                     existing.Retire();
                     return fresh;
@@ -379,7 +382,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             else
             {
                 var fresh = new InstancePool(this, function, arn, _time, _logger);
-                if (_pools.TryAdd(function.Name, fresh))
+                if (_pools.TryAdd(function.PoolKey, fresh))
                 {
                     return fresh;
                 }
@@ -395,6 +398,18 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             pool.Retire();
         }
 
+        // A deleted function's published versions go with it (each has a pool of its own, name:N).
+        if (!_registry.TryGet(name, out _))
+        {
+            foreach (var key in _pools.Keys.Where(key => key.StartsWith(name + ":", StringComparison.Ordinal)))
+            {
+                if (_pools.TryRemove(key, out var versionPool))
+                {
+                    versionPool.Retire();
+                }
+            }
+        }
+
         // Provisioned concurrency moves to the new revision, or goes with a deleted function.
         if (_provisioned.ContainsKey(name))
         {
@@ -406,6 +421,14 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             {
                 _provisioned.TryRemove(name, out _);
             }
+        }
+    }
+
+    private void OnVersionDeleted(FunctionDefinition version)
+    {
+        if (_pools.TryRemove(version.PoolKey, out var pool))
+        {
+            pool.Retire();
         }
     }
 
@@ -424,6 +447,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     {
         _stopping = true;
         _registry.Changed -= OnFunctionChanged;
+        _registry.VersionDeleted -= OnVersionDeleted;
         await _reaper.DisposeAsync();
         await Task.WhenAll(_pools.Values.Select(pool => pool.StopAsync()));
         _pools.Clear();

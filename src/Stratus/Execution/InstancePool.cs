@@ -99,7 +99,7 @@ internal sealed partial class InstancePool
         }
         else if (reroute)
         {
-            return _engine.RouteAsync(Function.Name, invocation);
+            return _engine.RouteAsync(Function, invocation);
         }
 
         return invocation.Result;
@@ -263,7 +263,7 @@ internal sealed partial class InstancePool
 
         foreach (var waiter in waiters)
         {
-            _ = _engine.RouteAsync(Function.Name, waiter);
+            _ = _engine.RouteAsync(Function, waiter);
         }
     }
 

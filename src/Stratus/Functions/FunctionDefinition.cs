@@ -1,6 +1,6 @@
 namespace Stratus.Functions;
 
-/// <summary>The stored state of one function's <c>$LATEST</c>: its configuration and its code.</summary>
+/// <summary>The stored state of one function's <c>$LATEST</c>, or of one of its published versions: its configuration and its code.</summary>
 public sealed record FunctionDefinition
 {
     /// <summary>The registry name: <c>account/name</c>, or the bare name for the root account (see <see cref="Tenancy.ScopedNames"/>).</summary>
@@ -45,4 +45,14 @@ public sealed record FunctionDefinition
     public required DateTimeOffset LastModified { get; init; }
 
     public string Version { get; init; } = "$LATEST";
+
+    /// <summary>
+    /// Where the engine keeps this definition's instances: one pool for a function's <c>$LATEST</c>
+    /// (its registry name), one per published version (<c>name:N</c>, set when the version is made).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string PoolKey => VersionKey ?? Name;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal string? VersionKey { get; init; }
 }

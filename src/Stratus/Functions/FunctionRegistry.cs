@@ -8,7 +8,7 @@ namespace Stratus.Functions;
 /// The functions of this server: stored durably, served from memory. Writes go to the store first,
 /// so what a client was told succeeded survives a crash.
 /// </summary>
-public sealed class FunctionRegistry
+public sealed partial class FunctionRegistry
 {
     private readonly IFunctionStore _store;
     private readonly CodeStore _code;
@@ -17,7 +17,8 @@ public sealed class FunctionRegistry
     private readonly Lock _writeLock = new();
     private readonly string _rootAccountId;
 
-    internal FunctionRegistry(IFunctionStore store, CodeStore code, TimeProvider time, string rootAccountId = Hosting.StratusOptions.DefaultAccountId)
+    internal FunctionRegistry(IFunctionStore store, CodeStore code, TimeProvider time, string rootAccountId = Hosting.StratusOptions.DefaultAccountId,
+        IReleaseStore? releases = null, Random? routing = null)
     {
         _rootAccountId = rootAccountId;
         ArgumentNullException.ThrowIfNull(store);
@@ -30,6 +31,10 @@ public sealed class FunctionRegistry
         {
             _functions[function.Name] = function with { AccountId = Tenancy.ScopedNames.Owner(function.Name, rootAccountId) };
         }
+
+        _releases = releases ?? new MemoryReleaseStore();
+        _routing = routing ?? new Random();
+        LoadReleases();
     }
 
     /// <summary>Raised after a function's code or configuration changed or it was deleted.</summary>
@@ -100,7 +105,7 @@ public sealed class FunctionRegistry
             var current = Get(name, arn);
             if (expectedRevisionId is not null && expectedRevisionId != current.RevisionId)
             {
-                throw LambdaException.PreconditionFailed("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+                throw StaleRevision();
             }
 
             updated = change(current) with { RevisionId = Guid.NewGuid().ToString(), LastModified = _time.GetUtcNow() };
@@ -120,17 +125,20 @@ public sealed class FunctionRegistry
     public void Delete(string name, string arn)
     {
         FunctionDefinition removed;
+        IEnumerable<FunctionDefinition> versions;
         lock (_writeLock)
         {
             removed = Get(name, arn);
             _store.Delete(name);
+            _releases.DeleteAll(name);
             _functions.TryRemove(name, out _);
+            versions = _published.TryRemove(name, out var releases) ? releases.Versions.Values : [];
         }
 
         Changed?.Invoke(name);
-        if (!_functions.Values.Any(f => f.CodeSha256 == removed.CodeSha256))
+        foreach (var sha in versions.Select(v => v.CodeSha256).Append(removed.CodeSha256).Distinct(StringComparer.Ordinal))
         {
-            _code.DeleteUnreferenced(CodeStore.HexFromBase64(removed.CodeSha256));
+            DeleteCodeIfUnused(sha);
         }
     }
 }

@@ -107,6 +107,12 @@ public sealed class StratusOptions
     /// </summary>
     public bool Metering { get; set; } = true;
 
+    /// <summary>
+    /// Seeds the choice of version for aliases that split invocations by weight, so that a run can be
+    /// repeated exactly (tests, benchmarks); unset, each start draws differently.
+    /// </summary>
+    public int? RoutingSeed { get; set; }
+
     /// <summary>Prices for invoices and spending caps (<c>--price-plan FILE</c>); Lambda's by default.</summary>
     public Billing.PricePlan PricePlan { get; set; } = new();
 

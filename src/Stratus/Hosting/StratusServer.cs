@@ -76,6 +76,7 @@ public sealed class StratusServer : IAsyncDisposable
         app.MapObservabilityApi();
         app.MapConsole();
         app.MapControlApi();
+        app.MapReleaseApi();
         app.MapConcurrencyApi();
         app.MapInvokeApi();
         app.MapFunctionUrlApi();

@@ -28,11 +28,14 @@ public static class StratusServiceCollectionExtensions
         services.TryAddSingleton<IFunctionStore>(sp => new SqliteFunctionStore(sp.GetRequiredService<SqliteDatabase>()));
         services.TryAddSingleton<ILogStore>(sp => new SqliteLogStore(sp.GetRequiredService<SqliteDatabase>()));
         services.TryAddSingleton(sp => new CodeStore(sp.GetRequiredService<IOptions<StratusOptions>>().Value.DataDirectory));
+        services.TryAddSingleton<IReleaseStore>(sp => new SqliteReleaseStore(sp.GetRequiredService<SqliteDatabase>()));
         services.TryAddSingleton(sp => new FunctionRegistry(
             sp.GetRequiredService<IFunctionStore>(),
             sp.GetRequiredService<CodeStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<StratusOptions>>().Value.AccountId));
+            sp.GetRequiredService<IOptions<StratusOptions>>().Value.AccountId,
+            sp.GetRequiredService<IReleaseStore>(),
+            sp.GetRequiredService<IOptions<StratusOptions>>().Value.RoutingSeed is { } seed ? new Random(seed) : null));
         services.TryAddSingleton(sp => new CodeLinks(TimeProvider.System));
         services.TryAddSingleton(sp => new FunctionMapper(sp.GetRequiredService<IOptions<StratusOptions>>().Value));
         services.TryAddSingleton(sp => new ConcurrencyLimits(

@@ -181,7 +181,7 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
     private async Task RunOnceAsync(StoredEvent queued)
     {
         var config = _configs.For(queued.FunctionName, queued.Qualifier);
-        if (!_registry.TryGet(queued.FunctionName, out var function))
+        if (!_registry.HasQualifier(queued.FunctionName, queued.Qualifier))
         {
             Log.Dropped(_logger, queued.FunctionName, queued.RequestId);
             _store.Complete(queued.Id);
@@ -189,6 +189,7 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
             return;
         }
 
+        var function = _registry.Resolve(queued.FunctionName, queued.Qualifier, _mapper.Arn(queued.FunctionName, queued.Qualifier), route: true);
         if (_time.GetUtcNow() - queued.AcceptedAt > config.MaximumEventAge)
         {
             await FailAsync(queued, function, config, DestinationRecord.EventAgeExceeded, queued.Invokes, null);

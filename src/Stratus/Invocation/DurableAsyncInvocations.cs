@@ -30,7 +30,8 @@ internal sealed class DurableAsyncInvocations : IAsyncInvocations
     public async ValueTask<AsyncAccepted> EnqueueAsync(AsyncEvent invocation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        if (invocation.Qualifier is not null and not "$LATEST")
+        // The version an alias runs is chosen when the event runs, as on Lambda; here it must exist.
+        if (!_registry.HasQualifier(invocation.FunctionName, invocation.Qualifier))
         {
             throw LambdaException.NotFound($"Function not found: {_mapper.Arn(invocation.FunctionName, invocation.Qualifier)}");
         }
