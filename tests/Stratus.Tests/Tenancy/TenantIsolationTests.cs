@@ -76,6 +76,10 @@ public sealed class TenantIsolationTests : IAsyncLifetime
     [InlineData("GET", "/stratus/v1/functions/{fn}/logs")]
     [InlineData("GET", "/stratus/v1/functions/{fn}/stats")]
     [InlineData("GET", "/stratus/v1/functions/{fn}/code")]
+    [InlineData("POST", "/2015-03-31/functions/{fn}/versions", "{}")]
+    [InlineData("GET", "/2015-03-31/functions/{fn}/versions")]
+    [InlineData("POST", "/2015-03-31/functions/{fn}/aliases", """{"Name":"live","FunctionVersion":"$LATEST"}""")]
+    [InlineData("GET", "/2015-03-31/functions/{fn}/aliases")]
     public async Task AnotherTenantsFunction_ByNameOrFullArn_DoesNotExist(string method, string route, string? body = null)
     {
         foreach (var fn in new[] { "only-a", $"arn:aws:lambda:us-east-1:{_a.AccountId}:function:only-a" })
