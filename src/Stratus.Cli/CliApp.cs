@@ -47,6 +47,8 @@ internal static class CliApp
         root.Subcommands.Add(AccountCommands.Key());
         root.Subcommands.Add(UsageCommand.Create());
         root.Subcommands.Add(InvoiceCommand.Create());
+        root.Subcommands.Add(ReleaseCommands.Release());
+        root.Subcommands.Add(ReleaseCommands.Rollback());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

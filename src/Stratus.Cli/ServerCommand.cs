@@ -40,6 +40,8 @@ internal static class ServerCommand
         command.Options.Add(logRetention);
         var logMax = new Option<long>("--log-max-mb") { Description = "MB of log text kept; beyond it the oldest logs are deleted", DefaultValueFactory = _ => StratusOptions.DefaultLogMaxMegabytes };
         command.Options.Add(logMax);
+        var routingSeed = new Option<int?>("--routing-seed") { Description = "Seed for the choice of version by weighted aliases, to repeat a run exactly (default: random)" };
+        command.Options.Add(routingSeed);
         var noMetering = new Option<bool>("--no-metering") { Description = "Benchmarking only: record no usage (nothing is billed, no spending cap holds)" };
         command.Options.Add(noMetering);
         var pricePlan = new Option<string?>("--price-plan") { Description = "JSON file of the price plan for invoices and spending caps (default: Lambda's x86 prices and free tier)" };
@@ -84,6 +86,7 @@ internal static class ServerCommand
                 LogRetention = TimeSpan.FromDays(parse.GetValue(logRetention)),
                 LogMaxMegabytes = parse.GetValue(logMax),
                 Metering = !parse.GetValue(noMetering),
+                RoutingSeed = parse.GetValue(routingSeed),
                 Observability = new Observability.ObservabilityOptions
                 {
                     Metrics = Enum.Parse<Observability.MetricsAccess>(parse.GetValue(metrics)!, ignoreCase: true),
@@ -184,6 +187,7 @@ internal static class ServerCommand
         to.RootSecretAccessKey = from.RootSecretAccessKey;
         to.InsecureAnySignature = from.InsecureAnySignature;
         to.Metering = from.Metering;
+        to.RoutingSeed = from.RoutingSeed;
         to.PricePlan = from.PricePlan;
         to.Observability = from.Observability;
     }

@@ -57,6 +57,43 @@ public sealed class StratusCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReleaseAndRollback_MoveTheAliasAsTheirOutputSays()
+    {
+        var source = Path.Combine(_work, "shop");
+        Directory.CreateDirectory(source);
+        async Task DeployAsync(string answer)
+        {
+            await File.WriteAllTextAsync(Path.Combine(source, "index.js"), $"exports.handler = async () => '{answer}';");
+            Assert.Equal(0, (await StratusAsync("deploy", source, "--runtime", "nodejs20.x", "--handler", "index.handler")).ExitCode);
+        }
+
+        await DeployAsync("one");
+        var first = await StratusAsync("release", "shop");
+        await DeployAsync("two");
+        var canary = await StratusAsync("release", "shop", "--weight", "10");
+        var canaryAlias = JsonNode.Parse(await _host.Http.GetStringAsync("/2015-03-31/functions/shop/aliases/live"))!;
+        var promoted = await StratusAsync("release", "shop", "--promote");
+        var afterPromote = await _host.InvokeAsync("shop:live");
+        var rolledBack = await StratusAsync("rollback", "shop");
+        var afterRollback = await _host.InvokeAsync("shop:live");
+        var nothingBefore = await StratusAsync("rollback", "shop");
+        var noAlias = await StratusAsync("rollback", "shop", "--alias", "beta");
+
+        Assert.Equal("Published version 1; created alias live for it.", first.Stdout.Trim());
+        Assert.Equal("Published version 2; alias live: version 1 90%, version 2 10%.", canary.Stdout.Trim());
+        Assert.Equal("1", (string?)canaryAlias["FunctionVersion"]);
+        Assert.Equal(0.1, (double)canaryAlias["RoutingConfig"]!["AdditionalVersionWeights"]!["2"]!);
+        Assert.Equal("Promoted version 2: alias live now runs it for all invocations.", promoted.Stdout.Trim());
+        Assert.Equal(("\"two\"", "2"), (afterPromote.Body, afterPromote.ExecutedVersion));
+        Assert.Equal("Rolled back: alias live moved from version 2 to 1.", rolledBack.Stdout.Trim());
+        Assert.Equal(("\"one\"", "1"), (afterRollback.Body, afterRollback.ExecutedVersion));
+        Assert.Equal(2, nothingBefore.ExitCode);
+        Assert.Contains("no earlier version", nothingBefore.Stderr);
+        Assert.Equal(2, noAlias.ExitCode);
+        Assert.Contains("Alias beta does not exist", noAlias.Stderr);
+    }
+
+    [Fact]
     public async Task Doctor_SaysWhatThisMachineEnforces()
     {
         var json = await StratusAsync("doctor", "--json");
