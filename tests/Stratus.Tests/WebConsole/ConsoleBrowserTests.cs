@@ -100,6 +100,26 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.Locator("#chart-invocations")).ToHaveAttributeAsync("data-total", "2");
     }
 
+    [Fact]
+    public async Task Console_FunctionWithReleases_ShowsVersionsAndAliasWeights()
+    {
+        var page = await DeployAndSignInAsync("released", "exports.handler = async () => 1;");
+        await SendAsync(HttpMethod.Post, "/2015-03-31/functions/released/versions", """{"Description":"first cut"}""");
+        await SendAsync(HttpMethod.Put, "/2015-03-31/functions/released/configuration", """{"Timeout":5}""");
+        await SendAsync(HttpMethod.Post, "/2015-03-31/functions/released/versions", "{}");
+        await SendAsync(HttpMethod.Post, "/2015-03-31/functions/released/aliases",
+            """{"Name":"live","FunctionVersion":"1","RoutingConfig":{"AdditionalVersionWeights":{"2":0.25}}}""");
+
+        await page.GotoAsync(_host.Endpoint + "/console/#/functions/released");
+
+        var versions = page.GetByRole(AriaRole.Table, new() { Name = "Published versions" });
+        await Expect(versions.GetByRole(AriaRole.Rowheader)).ToHaveTextAsync(["1", "2"]);
+        await Expect(versions).ToContainTextAsync("first cut");
+        var alias = page.GetByRole(AriaRole.Table, new() { Name = "Aliases" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "live" });
+        await Expect(alias).ToContainTextAsync("2: 0.25");
+        await AssertAccessibleAsync(page);
+    }
+
     [Theory]
     [InlineData("Usage", "No usage data: no invocations in the last 30 days.")]
     [InlineData("Schedules", "No schedules.")]
@@ -158,6 +178,12 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
     }
 
     /// <summary>A node function deployed through the API, then a page signed in to the console.</summary>
+    private async Task SendAsync(HttpMethod method, string path, string body)
+    {
+        using var response = await _host.Http.SendAsync(new HttpRequestMessage(method, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") });
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     private async Task<IPage> DeployAndSignInAsync(string name, string code)
     {
         await _host.CreateFunctionAsync(name, "nodejs20.x", "index.handler", Zips.Create(("index.js", code)));
