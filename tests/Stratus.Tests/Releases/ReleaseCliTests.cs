@@ -100,6 +100,24 @@ public sealed class ReleaseCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InvokeEvent_ByAlias_RunsTheAliasVersion()
+    {
+        var attempts = new AsyncAttempts(_host);
+        await CreateAsync("later", "one");
+        await _aws.SucceedsAsync("publish-version", "--function-name", "later");
+        await UpdateCodeAsync("later", "two");
+        await _aws.SucceedsAsync("create-alias", "--function-name", "later", "--name", "stable", "--function-version", "1");
+
+        var queued = await _aws.JsonAsync("invoke", "--function-name", "later", "--qualifier", "stable", "--invocation-type", "Event", Path.Combine(_work, "event.json"));
+        var ran = await attempts.NextAsync("later");
+        var unknown = await _aws.RunAsync("invoke", "--function-name", "later", "--qualifier", "nope", "--invocation-type", "Event", Path.Combine(_work, "nope.json"));
+
+        Assert.Equal(202, (int?)queued["StatusCode"]);
+        Assert.Equal("\"one\"", System.Text.Encoding.UTF8.GetString(ran.Response.Span));
+        Assert.Contains("ResourceNotFoundException", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StaleRevisionIds_AreRefusedWith412AndChangeNothing()
     {
         await CreateAsync("guarded", "one");
