@@ -261,6 +261,16 @@ internal sealed record ProvisionedConcurrencyOutput(
     string Status,
     string LastModified);
 
+internal sealed record ProvisionedConcurrencyConfigItem(
+    string FunctionArn,
+    int RequestedProvisionedConcurrentExecutions,
+    int AvailableProvisionedConcurrentExecutions,
+    int AllocatedProvisionedConcurrentExecutions,
+    string Status,
+    string LastModified);
+
+internal sealed record ListProvisionedConcurrencyConfigsResponse(IReadOnlyList<ProvisionedConcurrencyConfigItem> ProvisionedConcurrencyConfigs, string? NextMarker);
+
 internal sealed class PutFunctionConcurrencyRequest
 {
     public int? ReservedConcurrentExecutions { get; set; }
@@ -300,6 +310,7 @@ internal sealed record LogsResponse(string FunctionName, IReadOnlyList<LogRecord
 [JsonSerializable(typeof(PutNetworkRequest))]
 [JsonSerializable(typeof(NetworkOutput))]
 [JsonSerializable(typeof(ProvisionedConcurrencyOutput))]
+[JsonSerializable(typeof(ListProvisionedConcurrencyConfigsResponse))]
 [JsonSerializable(typeof(Execution.FunctionStatsSnapshot))]
 [JsonSerializable(typeof(Execution.EngineSnapshot))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

@@ -26,23 +26,35 @@ internal static class ConcurrencyApi
     {
         var function = Latest(context, fn, registry, mapper);
         var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.PutProvisionedConcurrencyRequest);
+        var (count, ready) = await ProvisionAsync(function.Name, function.Name, request, limits, store, engine);
+        return Results.Json(Provisioned(count, ready, time), ApiJson.Default.ProvisionedConcurrencyOutput);
+    }
+
+    /// <summary>
+    /// Sets the provisioned concurrency of <paramref name="configuration"/> (a function of <paramref name="function"/>,
+    /// or one of its versions or aliases), stored, then started; returns the count and how many instances are ready.
+    /// </summary>
+    internal static async Task<(int Count, int Ready)> ProvisionAsync(string function, string configuration, PutProvisionedConcurrencyRequest request,
+        ConcurrencyLimits limits, IFunctionStore store, ExecutionEngine engine)
+    {
         if (request.ProvisionedConcurrentExecutions is not { } count || count < 1)
         {
             throw LambdaException.InvalidParameter("1 validation error detected: Value at 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 1");
         }
 
-        // Provisioned instances count against the function's reserved concurrency, or the unreserved rest.
-        var room = limits.ReservedFor(function.Name) ?? limits.Unreserved - limits.MinimumUnreserved;
+        // Provisioned instances count against the function's reserved concurrency, or the unreserved rest,
+        // with those of the function's other configurations.
+        var others = engine.ProvisionedConfigurations(function).Where(c => c.Configuration != configuration).Sum(c => c.Count);
+        var room = (limits.ReservedFor(function) ?? limits.Unreserved - limits.MinimumUnreserved) - others;
         if (count > room)
         {
-            throw LambdaException.InvalidParameter(limits.ReservedFor(function.Name) is null
+            throw LambdaException.InvalidParameter(limits.ReservedFor(function) is null
                 ? $"Requested Provisioned Concurrency should not be greater than the unreservedConcurrentExecution for account less its minimum of [{limits.MinimumUnreserved}] ({room})."
                 : $"Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function ({room}).");
         }
 
-        store.SetProvisionedConcurrency(function.Name, count);
-        var ready = await engine.ProvisionAsync(function, count, engine.Options.InitTimeout);
-        return Results.Json(Provisioned(count, ready, time), ApiJson.Default.ProvisionedConcurrencyOutput);
+        store.SetProvisionedConcurrency(configuration, count);
+        return (count, await engine.ProvisionAsync(configuration, count, engine.Options.InitTimeout));
     }
 
     private static IResult GetProvisioned(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, ExecutionEngine engine, TimeProvider time)
@@ -51,21 +63,24 @@ internal static class ConcurrencyApi
         var count = engine.ProvisionedFor(function.Name);
         if (count == 0)
         {
-            throw new LambdaException(404, "ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");
+            throw NoProvisionedConfig();
         }
 
         return Results.Json(Provisioned(count, engine.ProvisionedReady(function.Name), time), ApiJson.Default.ProvisionedConcurrencyOutput);
     }
 
+    internal static LambdaException NoProvisionedConfig() =>
+        new(404, "ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");
+
     private static async Task<IResult> DeleteProvisionedAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, IFunctionStore store, ExecutionEngine engine)
     {
         var function = Latest(context, fn, registry, mapper);
         store.SetProvisionedConcurrency(function.Name, null);
-        await engine.ProvisionAsync(function, 0, TimeSpan.Zero);
+        await engine.ProvisionAsync(function.Name, 0, TimeSpan.Zero);
         return Results.StatusCode(StatusCodes.Status204NoContent);
     }
 
-    private static ProvisionedConcurrencyOutput Provisioned(int count, int ready, TimeProvider time) =>
+    internal static ProvisionedConcurrencyOutput Provisioned(int count, int ready, TimeProvider time) =>
         new(count, ready, ready, ready >= count ? "READY" : "IN_PROGRESS", FunctionMapper.FormatLastModified(time.GetUtcNow()));
 
     private static async Task<IResult> PutAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, ConcurrencyLimits limits, IFunctionStore store)

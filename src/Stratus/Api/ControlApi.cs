@@ -147,6 +147,8 @@ internal static class ControlApi
             }
 
             registry.DeleteVersion(name, qualifier, mapper.Arn(name, qualifier));
+            // Its provisioned concurrency goes with it.
+            context.RequestServices.GetRequiredService<Storage.IFunctionStore>().SetProvisionedConcurrency(name + ":" + qualifier, null);
             return Results.StatusCode(StatusCodes.Status204NoContent);
         }
 
@@ -220,7 +222,8 @@ internal static class ControlApi
         return mapper.Scoped(context, reference);
     }
 
-    private static string? Qualifier(HttpContext context, FunctionArn reference)
+    /// <summary>The qualifier a request gives, in the function name or the Qualifier query parameter (they must agree).</summary>
+    internal static string? Qualifier(HttpContext context, FunctionArn reference)
     {
         var query = context.Request.Query["Qualifier"].ToString();
         if (query.Length > 0 && reference.Qualifier is not null && query != reference.Qualifier)

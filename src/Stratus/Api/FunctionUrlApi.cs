@@ -93,18 +93,12 @@ internal static class FunctionUrlApi
 
     /// <summary>
     /// The function a request names and its qualifier: null for the function itself or <c>$LATEST</c>.
-    /// Aliases come with versions; until then any other qualifier names nothing.
+    /// URLs on versions and aliases are not served yet: any other qualifier names nothing.
     /// </summary>
     private static (string Name, string? Qualifier) Target(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper)
     {
         var reference = FunctionArn.Parse(fn);
-        var query = context.Request.Query["Qualifier"].ToString();
-        if (query.Length > 0 && reference.Qualifier is not null && query != reference.Qualifier)
-        {
-            throw LambdaException.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.");
-        }
-
-        var qualifier = query.Length > 0 ? query : reference.Qualifier;
+        var qualifier = ControlApi.Qualifier(context, reference);
         var name = mapper.Scoped(context, reference);
         if (qualifier is not null and not "$LATEST")
         {

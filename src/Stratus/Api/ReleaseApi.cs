@@ -93,11 +93,13 @@ internal static class ReleaseApi
         return ControlApi.Json(Output(mapper, name, updated), ReleaseApiJson.Default.AliasConfigurationOutput);
     }
 
-    private static IResult DeleteAlias(HttpContext context, string fn, string alias, FunctionRegistry registry, FunctionMapper mapper)
+    private static IResult DeleteAlias(HttpContext context, string fn, string alias, FunctionRegistry registry, FunctionMapper mapper, Storage.IFunctionStore store)
     {
         var name = Unqualified(context, fn, mapper);
         var revision = context.Request.Query["RevisionId"].ToString();
         registry.DeleteAlias(name, alias, mapper.Arn(name, alias), revision.Length == 0 ? null : revision);
+        // Its provisioned concurrency goes with it (the engine lets its instances go on the change).
+        store.SetProvisionedConcurrency(name + ":" + alias, null);
         return Results.StatusCode(StatusCodes.Status204NoContent);
     }
 

@@ -91,9 +91,10 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
         _registry.Changed += OnFunctionChanged;
         _registry.VersionDeleted += OnVersionDeleted;
-        foreach (var name in _provisioned.Keys)
+        _registry.AliasChanged += EnsureProvisioned;
+        foreach (var configuration in _provisioned.Keys)
         {
-            if (registry.TryGet(name, out var function))
+            if (TargetOf(configuration) is { } function)
             {
                 PoolFor(function).EnsureMinimum();
             }
@@ -119,24 +120,61 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, BurstLimiter> _bursts = new(StringComparer.Ordinal);
 
+    // Provisioned concurrency by configuration: a function's registry name (the native per-function
+    // setting, on $LATEST) or name:qualifier (Lambda's, on a version or an alias). An alias's
+    // configuration follows the alias: its instances are those of the version it names now.
     private readonly ConcurrentDictionary<string, int> _provisioned = new(StringComparer.Ordinal);
 
-    internal int ProvisionedFor(string function) => _provisioned.GetValueOrDefault(function);
+    internal int ProvisionedFor(string configuration) => _provisioned.GetValueOrDefault(configuration);
 
-    /// <summary>
-    /// Sets a function's provisioned concurrency (0 removes it), starts or lets go of instances to match,
-    /// and waits (at most <paramref name="wait"/>) until that many are initialised; returns how many are.
-    /// </summary>
-    internal async Task<int> ProvisionAsync(FunctionDefinition function, int count, TimeSpan wait)
+    /// <summary>The instances a pool keeps initialised: the provisioned concurrency of every configuration that lands on it.</summary>
+    internal int ProvisionedForPool(string poolKey)
     {
-        if (count == 0)
+        if (_provisioned.IsEmpty)
         {
-            _provisioned.TryRemove(function.Name, out _);
             return 0;
         }
 
-        _provisioned[function.Name] = count;
-        var pool = PoolFor(function);
+        var total = 0;
+        foreach (var (configuration, count) in _provisioned)
+        {
+            if (TargetOf(configuration) is { } target && target.PoolKey == poolKey)
+            {
+                total += count;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The definition a provisioned concurrency configuration keeps instances of, if it still exists.</summary>
+    internal FunctionDefinition? TargetOf(string configuration)
+    {
+        var colon = configuration.LastIndexOf(':');
+        var (name, qualifier) = colon < 0 ? (configuration, null) : (configuration[..colon], configuration[(colon + 1)..]);
+        return _registry.HasQualifier(name, qualifier) ? _registry.Resolve(name, qualifier, name, route: false) : null;
+    }
+
+    /// <summary>
+    /// Sets the provisioned concurrency of a configuration (0 removes it), starts or lets go of instances
+    /// to match, and waits (at most <paramref name="wait"/>) until that many are initialised; returns how many are.
+    /// </summary>
+    internal async Task<int> ProvisionAsync(string configuration, int count, TimeSpan wait)
+    {
+        var before = TargetOf(configuration);
+        if (count == 0)
+        {
+            _provisioned.TryRemove(configuration, out _);
+            return 0;
+        }
+
+        _provisioned[configuration] = count;
+        if (before is null)
+        {
+            return 0;
+        }
+
+        var pool = PoolFor(before);
         pool.EnsureMinimum();
         var deadline = _time.GetTimestamp();
         while (pool.ReadyCount < count && _time.GetElapsedTime(deadline) < wait)
@@ -147,9 +185,38 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         return Math.Min(count, pool.ReadyCount);
     }
 
-    /// <summary>Instances of provisioned concurrency that are initialised now.</summary>
-    internal int ProvisionedReady(string function) =>
-        _pools.TryGetValue(function, out var pool) ? Math.Min(ProvisionedFor(function), pool.ReadyCount) : 0;
+    /// <summary>The provisioned concurrency configurations of a function: its own (native) and those of its versions and aliases.</summary>
+    internal IReadOnlyList<(string Configuration, string? Qualifier, int Count)> ProvisionedConfigurations(string name) =>
+        [.. _provisioned
+            .Where(pair => pair.Key == name || (pair.Key.StartsWith(name, StringComparison.Ordinal) && pair.Key.Length > name.Length && pair.Key[name.Length] == ':' && pair.Key.IndexOf(':', name.Length + 1) < 0))
+            .Select(pair => (pair.Key, pair.Key == name ? null : pair.Key[(name.Length + 1)..], pair.Value))
+            .OrderBy(c => c.Key, StringComparer.Ordinal)];
+
+    /// <summary>Instances of a configuration's provisioned concurrency that are initialised now.</summary>
+    internal int ProvisionedReady(string configuration) =>
+        TargetOf(configuration) is { } target && _pools.TryGetValue(target.PoolKey, out var pool) ? Math.Min(ProvisionedFor(configuration), pool.ReadyCount) : 0;
+
+    /// <summary>Keeps the instances of every provisioned configuration of <paramref name="name"/> where they now belong (after a change of revision or alias).</summary>
+    private void EnsureProvisioned(string name)
+    {
+        foreach (var configuration in _provisioned.Keys)
+        {
+            var colon = configuration.LastIndexOf(':');
+            if ((colon < 0 ? configuration : configuration[..colon]) != name)
+            {
+                continue;
+            }
+
+            if (TargetOf(configuration) is { } target)
+            {
+                PoolFor(target).EnsureMinimum();
+            }
+            else
+            {
+                _provisioned.TryRemove(configuration, out _);
+            }
+        }
+    }
 
     internal BurstLimiter BurstOf(string function) => _bursts.GetOrAdd(function, _ => new BurstLimiter(Options.BurstInstances, _time));
 
@@ -410,22 +477,13 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             }
         }
 
-        // Provisioned concurrency moves to the new revision, or goes with a deleted function.
-        if (_provisioned.ContainsKey(name))
-        {
-            if (_registry.TryGet(name, out var function))
-            {
-                PoolFor(function).EnsureMinimum();
-            }
-            else
-            {
-                _provisioned.TryRemove(name, out _);
-            }
-        }
+        // Provisioned concurrency moves to the new revision or the alias's new version, or goes with a deleted function.
+        EnsureProvisioned(name);
     }
 
     private void OnVersionDeleted(FunctionDefinition version)
     {
+        _provisioned.TryRemove(version.PoolKey, out _);
         if (_pools.TryRemove(version.PoolKey, out var pool))
         {
             pool.Retire();
@@ -448,6 +506,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         _stopping = true;
         _registry.Changed -= OnFunctionChanged;
         _registry.VersionDeleted -= OnVersionDeleted;
+        _registry.AliasChanged -= EnsureProvisioned;
         await _reaper.DisposeAsync();
         await Task.WhenAll(_pools.Values.Select(pool => pool.StopAsync()));
         _pools.Clear();

@@ -290,7 +290,7 @@ internal sealed partial class InstancePool
     }
 
     /// <summary>Provisioned concurrency: instances kept initialised whatever the keep-alive.</summary>
-    public int Minimum => _retired ? 0 : _engine.ProvisionedFor(Function.Name);
+    public int Minimum => _retired ? 0 : _engine.ProvisionedForPool(Function.PoolKey);
 
     private int _pendingProvisioned;
 

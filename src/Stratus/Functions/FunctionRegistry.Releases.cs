@@ -15,6 +15,9 @@ public sealed partial class FunctionRegistry
     /// <summary>The longest alias name, as on Lambda.</summary>
     public const int MaxAliasNameLength = 128;
 
+    /// <summary>Raised after an alias of the function was created, changed or deleted.</summary>
+    public event Action<string>? AliasChanged;
+
     /// <summary>Raised after a published version was deleted (its instances can go).</summary>
     public event Action<FunctionDefinition>? VersionDeleted;
 
@@ -188,13 +191,16 @@ public sealed partial class FunctionRegistry
             var created = alias with { RevisionId = Guid.NewGuid().ToString() };
             _releases.SaveAlias(name, created);
             _published[name] = releases with { Aliases = releases.Aliases.SetItem(created.Name, created) };
-            return created;
         }
+
+        AliasChanged?.Invoke(name);
+        return GetAlias(name, alias.Name, arn);
     }
 
     public FunctionAlias UpdateAlias(string name, string aliasName, string arn, string? expectedRevisionId, Func<FunctionAlias, FunctionAlias> change)
     {
         ArgumentNullException.ThrowIfNull(change);
+        FunctionAlias updated;
         lock (_writeLock)
         {
             var current = GetAlias(name, aliasName, arn);
@@ -204,12 +210,14 @@ public sealed partial class FunctionRegistry
             }
 
             var releases = ReleasesOf(name);
-            var updated = change(current) with { Name = current.Name, RevisionId = Guid.NewGuid().ToString() };
+            updated = change(current) with { Name = current.Name, RevisionId = Guid.NewGuid().ToString() };
             ValidateAlias(name, releases, updated, arn);
             _releases.SaveAlias(name, updated);
             _published[name] = releases with { Aliases = releases.Aliases.SetItem(updated.Name, updated) };
-            return updated;
         }
+
+        AliasChanged?.Invoke(name);
+        return updated;
     }
 
     public void DeleteAlias(string name, string aliasName, string arn, string? expectedRevisionId)
@@ -226,6 +234,8 @@ public sealed partial class FunctionRegistry
             var releases = ReleasesOf(name);
             _published[name] = releases with { Aliases = releases.Aliases.Remove(aliasName) };
         }
+
+        AliasChanged?.Invoke(name);
     }
 
     /// <summary>Whether <paramref name="text"/> is a version number as Lambda writes them (1, 2, …).</summary>

@@ -77,6 +77,7 @@ public sealed class StratusServer : IAsyncDisposable
         app.MapConsole();
         app.MapControlApi();
         app.MapReleaseApi();
+        app.MapProvisionedConcurrencyApi();
         app.MapConcurrencyApi();
         app.MapInvokeApi();
         app.MapFunctionUrlApi();

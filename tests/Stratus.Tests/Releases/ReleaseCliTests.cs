@@ -10,7 +10,6 @@ namespace Stratus.Tests.Releases;
 /// </summary>
 public sealed class ReleaseCliTests : IAsyncLifetime
 {
-    private const string Role = "arn:aws:iam::123456789012:role/lambda-role";
     private readonly string _work = Path.Combine(Path.GetTempPath(), "stratus-release-tests", Guid.NewGuid().ToString("N"));
     private StratusHost _host = null!;
     private AwsCli _aws = null!;
@@ -210,20 +209,9 @@ public sealed class ReleaseCliTests : IAsyncLifetime
         Assert.Equal("3", (string?)third["Version"]);
     }
 
-    private async Task CreateAsync(string name, string answer, AwsCli? aws = null)
-    {
-        var zip = Path.Combine(_work, name + ".zip");
-        await File.WriteAllBytesAsync(zip, Zips.Create(("index.js", $"exports.handler = async () => '{answer}';")));
-        await (aws ?? _aws).SucceedsAsync("create-function", "--function-name", name, "--runtime", "nodejs20.x", "--handler", "index.handler",
-            "--role", Role, "--zip-file", "fileb://" + zip);
-    }
+    private Task CreateAsync(string name, string answer, AwsCli? aws = null) => CliFunctions.CreateAsync(aws ?? _aws, _work, name, answer);
 
-    private async Task UpdateCodeAsync(string name, string answer, AwsCli? aws = null)
-    {
-        var zip = Path.Combine(_work, name + "-" + answer + ".zip");
-        await File.WriteAllBytesAsync(zip, Zips.Create(("index.js", $"exports.handler = async () => '{answer}';")));
-        await (aws ?? _aws).SucceedsAsync("update-function-code", "--function-name", name, "--zip-file", "fileb://" + zip);
-    }
+    private Task UpdateCodeAsync(string name, string answer, AwsCli? aws = null) => CliFunctions.UpdateCodeAsync(aws ?? _aws, _work, name, answer);
 
     /// <summary>Invokes through the CLI and returns the payload and the version that ran (ExecutedVersion).</summary>
     private async Task<(string Payload, string Version)> InvokeAsync(string function, string? qualifier)

@@ -77,7 +77,7 @@ internal sealed class SqliteFunctionStore : IFunctionStore
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM function_concurrency WHERE name = $name; DELETE FROM function_provisioned WHERE name = $name; DELETE FROM functions WHERE name = $name";
+        command.CommandText = "DELETE FROM function_concurrency WHERE name = $name; DELETE FROM function_provisioned WHERE name = $name OR substr(name, 1, length($name) + 1) = $name || ':'; DELETE FROM functions WHERE name = $name";
         command.Parameters.AddWithValue("$name", name);
         return command.ExecuteNonQuery() >= 1;
     }
