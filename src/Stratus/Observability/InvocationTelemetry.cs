@@ -25,6 +25,7 @@ internal sealed class InvocationTelemetry
 
     private readonly bool _metrics;
     private readonly bool _tracing;
+    private readonly TraceSampling _sampling;
     private readonly Counter<long> _invocations;
     private readonly Counter<long> _errors;
     private readonly Counter<long> _throttles;
@@ -40,6 +41,7 @@ internal sealed class InvocationTelemetry
         ArgumentNullException.ThrowIfNull(options);
         _metrics = options.Metrics != MetricsAccess.Off;
         _tracing = options.Tracing;
+        _sampling = new TraceSampling(options.TraceSampleRatio);
         Labels = new FunctionLabels(options.FunctionLabelLimit);
         _invocations = meter.CreateCounter<long>("stratus.invocations", null, "Invocations that ran or failed to start (throttles not included)");
         _errors = meter.CreateCounter<long>("stratus.invocation.errors", null, "Invocations that ended in a function error, timeout or crash");
@@ -63,8 +65,11 @@ internal sealed class InvocationTelemetry
     {
         var tags = _metrics ? Labels.For(function.AccountId, function.FunctionName) : null;
         tags?.Began();
-        var activity = _tracing ? StartActivity(function, invocation) : null;
-        invocation.Trace = activity?.Context ?? invocation.ParentTrace;
+        var parent = invocation.ParentTrace;
+        var activity = _tracing && _sampling.Records(parent) ? StartActivity(function, invocation) : null;
+        // An invocation whose caller's trace is not recorded here makes no span: the function joins
+        // the caller's trace under the caller's span, marked as not sampled.
+        invocation.Trace = activity?.Context ?? (_tracing ? TraceSampling.NotSampled(parent) : parent);
         return (tags, activity);
     }
 
