@@ -12,7 +12,7 @@ namespace Stratus.Observability;
 
 public static class ObservabilityServiceCollectionExtensions
 {
-    private const int OtlpBatchSize = 4096;
+    private const int OtlpBatchSize = 2048;
     private const int OtlpQueueSize = 32768;
 
     /// <summary>
@@ -76,7 +76,10 @@ public static class ObservabilityServiceCollectionExtensions
                         otlp.Protocol = observability.OtlpProtocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
                         // At thousands of invocations a second (two spans or more each) the SDK's
                         // defaults, 512 spans an export and 2,048 queued, mean about fifty exports a
-                        // second and spans dropped in a burst: fewer, larger exports cost both ends less.
+                        // second and spans dropped in a burst. Larger exports cost both ends less per
+                        // span, but spans waiting in the queue outlive young-generation collections
+                        // and are promoted: at 4,096 an export the server spent about half again as
+                        // long in GC pauses as at 512 under the same load; 2,048 is between the two.
                         otlp.BatchExportProcessorOptions.MaxExportBatchSize = OtlpBatchSize;
                         otlp.BatchExportProcessorOptions.MaxQueueSize = OtlpQueueSize;
                         // Over HTTP the exporter posts to the path given: the collector's traces path.
