@@ -70,7 +70,7 @@ internal static class InvokeApi
             return;
         }
 
-        var invocation = new InvocationRequest(Guid.NewGuid().ToString(), payload, clientContext)
+        var invocation = new InvocationRequest(Invocation.RequestIds.New(), payload, clientContext)
         {
             InvokedFunctionArn = mapper.Arn(function.Name, qualifier),
             ParentTrace = Observability.TraceHeaders.FromRequest(request),

@@ -43,7 +43,7 @@ internal sealed class DurableAsyncInvocations : IAsyncInvocations
 
         var function = _registry.Get(invocation.FunctionName, _mapper.Arn(invocation.FunctionName, invocation.Qualifier));
         var queued = new QueuedEvent(
-            invocation.RequestId ?? Guid.NewGuid().ToString(),
+            invocation.RequestId ?? RequestIds.New(),
             function.Name,
             invocation.Qualifier,
             invocation.Payload,

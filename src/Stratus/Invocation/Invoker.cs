@@ -66,7 +66,7 @@ public sealed class Invoker
         }
         catch (Api.LambdaException ex) when (ex.StatusCode == Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests)
         {
-            _telemetry.Throttled(tags, activity);
+            InvocationTelemetry.Throttled(tags, activity);
             activity?.Dispose();
             throw;
         }

@@ -25,4 +25,13 @@ internal sealed class FunctionTags
     public void Began() => Interlocked.Increment(ref _inFlight);
 
     public void Ended() => Interlocked.Decrement(ref _inFlight);
+
+    // The counters of this label value, kept here and read by observable instruments at each scrape:
+    // an increment per invocation instead of a lookup of the labels in the SDK's store per counter.
+    internal long Invocations;
+    internal long Errors;
+    internal long Throttles;
+    internal long ColdStarts;
+    internal long WarmStarts;
+    internal long BilledMegabyteMilliseconds;
 }

@@ -25,12 +25,7 @@ internal sealed class InvocationTelemetry
 
     private readonly bool _metrics;
     private readonly bool _tracing;
-    private readonly Counter<long> _invocations;
-    private readonly Counter<long> _errors;
-    private readonly Counter<long> _throttles;
-    private readonly Counter<long> _coldStarts;
-    private readonly Counter<long> _warmStarts;
-    private readonly Counter<double> _gbSeconds;
+    private readonly TraceSampling _sampling;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _initDuration;
 
@@ -40,13 +35,16 @@ internal sealed class InvocationTelemetry
         ArgumentNullException.ThrowIfNull(options);
         _metrics = options.Metrics != MetricsAccess.Off;
         _tracing = options.Tracing;
+        _sampling = new TraceSampling(options.TraceSampleRatio);
         Labels = new FunctionLabels(options.FunctionLabelLimit);
-        _invocations = meter.CreateCounter<long>("stratus.invocations", null, "Invocations that ran or failed to start (throttles not included)");
-        _errors = meter.CreateCounter<long>("stratus.invocation.errors", null, "Invocations that ended in a function error, timeout or crash");
-        _throttles = meter.CreateCounter<long>("stratus.throttles", null, "Invocations refused with TooManyRequestsException");
-        _coldStarts = meter.CreateCounter<long>("stratus.cold_starts", null, "Invocations that waited for a new instance to initialise");
-        _warmStarts = meter.CreateCounter<long>("stratus.warm_starts", null, "Invocations run by an instance that was already initialised");
-        _gbSeconds = meter.CreateCounter<double>("stratus.billed.gb_seconds", null, "Billed duration times memory size, as the REPORT lines and the usage ledger show it");
+        // Counters are counted per label value (FunctionTags) and observed at each scrape; the
+        // histograms need the SDK's buckets and are recorded per invocation.
+        meter.CreateObservableCounter("stratus.invocations", () => Observe(static tags => tags.Invocations), null, "Invocations that ran or failed to start (throttles not included)");
+        meter.CreateObservableCounter("stratus.invocation.errors", () => Observe(static tags => tags.Errors), null, "Invocations that ended in a function error, timeout or crash");
+        meter.CreateObservableCounter("stratus.throttles", () => Observe(static tags => tags.Throttles), null, "Invocations refused with TooManyRequestsException");
+        meter.CreateObservableCounter("stratus.cold_starts", () => Observe(static tags => tags.ColdStarts), null, "Invocations that waited for a new instance to initialise");
+        meter.CreateObservableCounter("stratus.warm_starts", () => Observe(static tags => tags.WarmStarts), null, "Invocations run by an instance that was already initialised");
+        meter.CreateObservableCounter("stratus.billed.gb_seconds", ObserveGbSeconds, null, "Billed duration times memory size, as the REPORT lines and the usage ledger show it");
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
         _duration = meter.CreateHistogram("stratus.invocation.duration", "s", "Duration of invocations, as their REPORT lines show it", tags: null, buckets);
         _initDuration = meter.CreateHistogram("stratus.init.duration", "s", "Init duration of cold starts", tags: null, buckets);
@@ -63,17 +61,20 @@ internal sealed class InvocationTelemetry
     {
         var tags = _metrics ? Labels.For(function.AccountId, function.FunctionName) : null;
         tags?.Began();
-        var activity = _tracing ? StartActivity(function, invocation) : null;
-        invocation.Trace = activity?.Context ?? invocation.ParentTrace;
+        var parent = invocation.ParentTrace;
+        var activity = _tracing && _sampling.Records(parent) ? StartActivity(function, invocation) : null;
+        // An invocation whose caller's trace is not recorded here makes no span: the function joins
+        // the caller's trace under the caller's span, marked as not sampled.
+        invocation.Trace = activity?.Context ?? (_tracing ? TraceSampling.NotSampled(parent) : parent);
         return (tags, activity);
     }
 
-    public void Throttled(FunctionTags? tags, Activity? activity)
+    public static void Throttled(FunctionTags? tags, Activity? activity)
     {
         if (tags is not null)
         {
             tags.Ended();
-            _throttles.Add(1, tags.Tags);
+            Interlocked.Increment(ref tags.Throttles);
         }
 
         activity?.SetStatus(ActivityStatusCode.Error, "TooManyRequestsException");
@@ -92,22 +93,26 @@ internal sealed class InvocationTelemetry
         {
             tags.Ended();
             var labels = tags.Tags;
-            _invocations.Add(1, labels);
+            Interlocked.Increment(ref tags.Invocations);
             if (result.FunctionError is not null)
             {
-                _errors.Add(1, labels);
+                Interlocked.Increment(ref tags.Errors);
             }
 
             if (metrics is not null)
             {
-                (metrics.InitDurationMs >= 0 ? _coldStarts : _warmStarts).Add(1, labels);
-                _duration.Record(metrics.DurationMs / 1000, labels);
                 if (metrics.InitDurationMs >= 0)
                 {
+                    Interlocked.Increment(ref tags.ColdStarts);
                     _initDuration.Record(metrics.InitDurationMs / 1000, labels);
                 }
+                else
+                {
+                    Interlocked.Increment(ref tags.WarmStarts);
+                }
 
-                _gbSeconds.Add(metrics.BilledMs * (double)metrics.MemorySizeMb / MegabyteMillisecondsPerGbSecond, labels);
+                _duration.Record(metrics.DurationMs / 1000, labels);
+                Interlocked.Add(ref tags.BilledMegabyteMilliseconds, metrics.BilledMs * metrics.MemorySizeMb);
             }
         }
 
@@ -136,6 +141,31 @@ internal sealed class InvocationTelemetry
         }
 
         return activity;
+    }
+
+    // Label values with nothing counted yet are left out, as the SDK leaves out a counter never added to.
+    private IEnumerable<Measurement<long>> Observe(Func<FunctionTags, long> count)
+    {
+        foreach (var tags in Labels.All)
+        {
+            var value = count(tags);
+            if (value != 0)
+            {
+                yield return new Measurement<long>(value, tags.Tags);
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveGbSeconds()
+    {
+        foreach (var tags in Labels.All)
+        {
+            var value = Interlocked.Read(ref tags.BilledMegabyteMilliseconds);
+            if (value != 0)
+            {
+                yield return new Measurement<double>(value / MegabyteMillisecondsPerGbSecond, tags.Tags);
+            }
+        }
     }
 
     private IEnumerable<Measurement<long>> ObserveInFlight()

@@ -10,12 +10,16 @@ namespace Stratus.Observability;
 /// </summary>
 public sealed partial class LogSink : IAsyncDisposable
 {
-    private const int MaxBatch = 256;
-    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(5);
+    // Under load a commit every 20 ms carries a few hundred records: each commit rewrites the last
+    // page of the table and of each index, so fewer, larger ones cost less per record. Readers are not
+    // kept waiting long: followers get records before they are stored, and a query that flushes waits
+    // for one delay at most.
+    private const int MaxBatch = 1024;
+    private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(20);
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogStore _store;
     private readonly ILogger<LogSink> _logger;
-    private readonly Task _writer;
+    private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeProvider _time;
 
     public LogSink(ILogStore store, TimeProvider time, ILogger<LogSink> logger)
@@ -24,7 +28,10 @@ public sealed partial class LogSink : IAsyncDisposable
         _store = store;
         _time = time;
         _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        // A thread of its own: a commit can wait on the disk for long (a checkpoint's fsync on a busy
+        // machine), and a thread-pool thread blocked there is one fewer to answer requests with; on two
+        // cores that stalled every request until the pool grew.
+        new Thread(WriteLoop) { IsBackground = true, Name = "Stratus log writer" }.Start();
     }
 
     /// <summary>Followers of new records, told as each record is accepted, before it is stored.</summary>
@@ -50,11 +57,23 @@ public sealed partial class LogSink : IAsyncDisposable
     /// <summary>Applies retention: records older than <paramref name="olderThan"/> go, then the oldest beyond <paramref name="maxBytes"/>.</summary>
     public int Prune(DateTimeOffset olderThan, long maxBytes) => _store.Prune(olderThan, maxBytes);
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
+    {
+        try
+        {
+            WriteBatches();
+        }
+        finally
+        {
+            _written.TrySetResult();
+        }
+    }
+
+    private void WriteBatches()
     {
         var batch = new List<LogRecord>(MaxBatch);
         var flushes = new List<TaskCompletionSource>();
-        while (await _queue.Reader.WaitToReadAsync())
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
             {
@@ -91,7 +110,7 @@ public sealed partial class LogSink : IAsyncDisposable
             // A small batch means records trickle in: let a few more gather so each commit carries more.
             if (written is > 0 and < MaxBatch && flushes.Count == 0)
             {
-                await Task.Delay(CoalesceDelay, _time);
+                Task.Delay(CoalesceDelay, _time).GetAwaiter().GetResult();
             }
 
             flushes.Clear();
@@ -101,7 +120,7 @@ public sealed partial class LogSink : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _writer;
+        await _written.Task;
     }
 
     private static partial class Log

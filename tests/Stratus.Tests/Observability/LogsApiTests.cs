@@ -48,6 +48,20 @@ public sealed partial class LogsApiTests : IAsyncLifetime
         Assert.Empty(past["Events"]!.AsArray());
     }
 
+    [Fact]
+    public async Task Invoke_Successive_RequestIdsAreUuidsInTheOrderMade()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(RequestIdOf(await _host.InvokeAsync("words", """{"word":"x"}""", tail: true)));
+        }
+
+        // Time-ordered ids (UUID version 7) keep the log store's request-id index appending at its end.
+        Assert.All(ids, id => Assert.Equal(7, Guid.Parse(id).Version));
+        Assert.Equal(ids, ids.Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("limit=0", "limit must be between 1 and 1000")]
     [InlineData("start=yesterday", "start must be a time in epoch milliseconds or ISO 8601, e.g. 2026-01-31T12:00:00Z")]

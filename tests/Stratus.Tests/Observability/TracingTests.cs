@@ -50,6 +50,32 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task Invoke_SampleRatioHalf_RecordsTracesByTheirIdAndHandsOnTheOthersUnsampled()
+    {
+        var spans = new List<Activity>();
+        await using var host = await StratusHost.StartAsync(
+            options =>
+            {
+                options.Observability.AlwaysTrace = true;
+                options.Observability.TraceSampleRatio = 0.5;
+            },
+            services: collection => collection.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await host.CreateFunctionAsync("half", "nodejs20.x", "index.handler", Zips.Create(("index.js", NodeTrace)));
+
+        // A trace id whose first eight bytes are low falls within the ratio; a high one does not.
+        const string outside = "7f00000000000000a3ce929d0e0e4736";
+        var recorded = await InvokeAsync(host, "half", TraceParent);
+        var skipped = await InvokeAsync(host, "half", $"00-{outside}-{CallerSpan}-01");
+        var unsampledCaller = await InvokeAsync(host, "half", $"00-{TraceId}-{CallerSpan}-00");
+
+        var invoke = Assert.Single(Of(spans, TraceId), span => span.Kind == ActivityKind.Server);
+        Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId.ToHexString()};Sampled=1", recorded);
+        Assert.Empty(Of(spans, outside));
+        Assert.Equal($"Root=1-7f000000-00000000a3ce929d0e0e4736;Parent={CallerSpan};Sampled=0", skipped);
+        Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={CallerSpan};Sampled=0", unsampledCaller);
+    }
+
+    [Fact]
     public async Task Invoke_TracesOffOrBadTraceparent_FunctionSeesCallersTraceOrOneOfItsOwn()
     {
         await using var host = await StratusHost.StartAsync();

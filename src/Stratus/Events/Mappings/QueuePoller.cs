@@ -156,7 +156,7 @@ internal sealed partial class QueuePoller : IAsyncDisposable
         {
             try
             {
-                return await _services.Invoker.InvokeAsync(function, new InvocationRequest(Guid.NewGuid().ToString(), payload)
+                return await _services.Invoker.InvokeAsync(function, new InvocationRequest(Invocation.RequestIds.New(), payload)
                 {
                     InvokedFunctionArn = _services.Mapper.Arn(function.Name),
                     Trigger = "queue",

@@ -90,7 +90,7 @@ internal sealed class FunctionUrlMiddleware
             return;
         }
 
-        var requestId = Guid.NewGuid().ToString();
+        var requestId = Invocation.RequestIds.New();
         var payload = HttpEventWriter.Write(request, body, new HttpEventWriter.Context(urlId, rawPath, requestId, function.AccountId, _time.GetUtcNow(), caller));
         if (payload.Length > FunctionLimits.MaxSyncPayloadBytes)
         {
