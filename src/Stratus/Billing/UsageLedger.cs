@@ -34,7 +34,9 @@ public sealed partial class UsageLedger : IAsyncDisposable
         _journal = new UsageJournal(journalDirectory, store.LastJournalFile());
         ImportLeftovers();
         _journal.Prepare();
-        _importer = Task.Run(() => ImportLoopAsync(time));
+        // A thread of its own: an import waits on SQLite and the disk, and on two cores a thread-pool
+        // thread held for that is half of what serves requests.
+        _importer = Task.Factory.StartNew(() => ImportLoop(time), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public static TimeSpan ImportInterval { get; } = TimeSpan.FromMilliseconds(250);
@@ -168,12 +170,12 @@ public sealed partial class UsageLedger : IAsyncDisposable
         }
     }
 
-    private async Task ImportLoopAsync(TimeProvider time)
+    private void ImportLoop(TimeProvider time)
     {
         using var timer = new PeriodicTimer(ImportInterval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            while (timer.WaitForNextTickAsync(_stop.Token).AsTask().GetAwaiter().GetResult())
             {
                 _journal.Prepare();
                 Import();
