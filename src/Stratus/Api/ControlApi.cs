@@ -61,7 +61,9 @@ internal static class ControlApi
                 LastModified = default,
             },
             zip);
-        return Json(mapper.Configuration(created), ApiJson.Default.FunctionConfigurationOutput, StatusCodes.Status201Created);
+        // Publish: the new code is also published as a version, and the answer describes that version.
+        var shown = request.Publish == true ? registry.PublishVersion(created.Name, mapper.Arn(created.Name), null, null, null) : created;
+        return Json(mapper.Configuration(shown), ApiJson.Default.FunctionConfigurationOutput, StatusCodes.Status201Created);
     }
 
     private static IResult List(HttpContext context, FunctionRegistry registry, FunctionMapper mapper)
@@ -126,7 +128,8 @@ internal static class ControlApi
 
         CheckQuotas(context, registry, zip.Length, replacing: name);
         var updated = registry.UpdateCode(name, arn, zip, request.RevisionId);
-        return Json(mapper.Configuration(updated), ApiJson.Default.FunctionConfigurationOutput);
+        var shown = request.Publish == true ? registry.PublishVersion(name, arn, null, null, updated.RevisionId) : updated;
+        return Json(mapper.Configuration(shown), ApiJson.Default.FunctionConfigurationOutput);
     }
 
     private static IResult Delete(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, Execution.ConcurrencyLimits concurrency)

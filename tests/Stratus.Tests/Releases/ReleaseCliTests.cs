@@ -65,6 +65,22 @@ public sealed class ReleaseCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PublishFlag_OnCreateAndUpdateCode_PublishesTheNewCodeAsAVersion()
+    {
+        var zip = Path.Combine(_work, "flag.zip");
+        await File.WriteAllBytesAsync(zip, Zips.Create(("index.js", "exports.handler = async () => 'one';")));
+        var created = await _aws.JsonAsync("create-function", "--function-name", "flag", "--runtime", "nodejs20.x", "--handler", "index.handler",
+            "--role", "arn:aws:iam::123456789012:role/lambda-role", "--zip-file", "fileb://" + zip, "--publish");
+        await File.WriteAllBytesAsync(zip, Zips.Create(("index.js", "exports.handler = async () => 'two';")));
+        var updated = await _aws.JsonAsync("update-function-code", "--function-name", "flag", "--zip-file", "fileb://" + zip, "--publish");
+
+        Assert.Equal("1", (string?)created["Version"]);
+        Assert.Equal("2", (string?)updated["Version"]);
+        Assert.Equal(("\"one\"", "1"), await InvokeAsync("flag", "1"));
+        Assert.Equal(("\"two\"", "2"), await InvokeAsync("flag", "2"));
+    }
+
+    [Fact]
     public async Task Alias_WithRoutingConfig_SplitsInvocationsAndUpdateAliasShiftsThem()
     {
         await CreateAsync("canary", "old");
