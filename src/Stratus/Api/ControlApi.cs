@@ -151,7 +151,7 @@ internal static class ControlApi
 
             registry.DeleteVersion(name, qualifier, mapper.Arn(name, qualifier));
             // Its provisioned concurrency goes with it.
-            context.RequestServices.GetRequiredService<Storage.IFunctionStore>().SetProvisionedConcurrency(name + ":" + qualifier, null);
+            context.RequestServices.GetRequiredService<Storage.IFunctionStore>().SetProvisionedConcurrency(FunctionRegistry.QualifiedKey(name, qualifier), null);
             return Results.StatusCode(StatusCodes.Status204NoContent);
         }
 

@@ -27,7 +27,7 @@ internal static class ProvisionedConcurrencyApi
     {
         var (name, qualifier) = Target(context, fn, registry, mapper);
         var request = await RequestReader.ReadJsonAsync(context.Request, ApiJson.Default.PutProvisionedConcurrencyRequest);
-        var (count, ready) = await ConcurrencyApi.ProvisionAsync(name, name + ":" + qualifier, request, limits, store, engine);
+        var (count, ready) = await ConcurrencyApi.ProvisionAsync(name, FunctionRegistry.QualifiedKey(name, qualifier), request, limits, store, engine);
         return Results.Json(ConcurrencyApi.Provisioned(count, ready, time), ApiJson.Default.ProvisionedConcurrencyOutput, statusCode: StatusCodes.Status202Accepted);
     }
 
@@ -52,7 +52,7 @@ internal static class ProvisionedConcurrencyApi
         }
 
         var (name, qualifier) = Target(context, fn, registry, mapper);
-        var configuration = name + ":" + qualifier;
+        var configuration = FunctionRegistry.QualifiedKey(name, qualifier);
         var count = engine.ProvisionedFor(configuration);
         return count == 0
             ? throw ConcurrencyApi.NoProvisionedConfig()
@@ -62,7 +62,7 @@ internal static class ProvisionedConcurrencyApi
     private static async Task<IResult> DeleteAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, IFunctionStore store, ExecutionEngine engine)
     {
         var (name, qualifier) = Target(context, fn, registry, mapper);
-        var configuration = name + ":" + qualifier;
+        var configuration = FunctionRegistry.QualifiedKey(name, qualifier);
         if (engine.ProvisionedFor(configuration) == 0)
         {
             throw ConcurrencyApi.NoProvisionedConfig();

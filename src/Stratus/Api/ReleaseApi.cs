@@ -99,7 +99,7 @@ internal static class ReleaseApi
         var revision = context.Request.Query["RevisionId"].ToString();
         registry.DeleteAlias(name, alias, mapper.Arn(name, alias), revision.Length == 0 ? null : revision);
         // Its provisioned concurrency goes with it (the engine lets its instances go on the change).
-        store.SetProvisionedConcurrency(name + ":" + alias, null);
+        store.SetProvisionedConcurrency(FunctionRegistry.QualifiedKey(name, alias), null);
         return Results.StatusCode(StatusCodes.Status204NoContent);
     }
 

@@ -150,9 +150,8 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     /// <summary>The definition a provisioned concurrency configuration keeps instances of, if it still exists.</summary>
     internal FunctionDefinition? TargetOf(string configuration)
     {
-        var colon = configuration.LastIndexOf(':');
-        var (name, qualifier) = colon < 0 ? (configuration, null) : (configuration[..colon], configuration[(colon + 1)..]);
-        return _registry.HasQualifier(name, qualifier) ? _registry.Resolve(name, qualifier, name, route: false) : null;
+        var (name, qualifier) = FunctionRegistry.SplitQualifiedKey(configuration);
+        return _registry.TryResolve(name, qualifier, route: false, out var target) ? target : null;
     }
 
     /// <summary>
@@ -188,9 +187,10 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     /// <summary>The provisioned concurrency configurations of a function: its own (native) and those of its versions and aliases.</summary>
     internal IReadOnlyList<(string Configuration, string? Qualifier, int Count)> ProvisionedConfigurations(string name) =>
         [.. _provisioned
-            .Where(pair => pair.Key == name || (pair.Key.StartsWith(name, StringComparison.Ordinal) && pair.Key.Length > name.Length && pair.Key[name.Length] == ':' && pair.Key.IndexOf(':', name.Length + 1) < 0))
-            .Select(pair => (pair.Key, pair.Key == name ? null : pair.Key[(name.Length + 1)..], pair.Value))
-            .OrderBy(c => c.Key, StringComparer.Ordinal)];
+            .Select(pair => (Configuration: pair.Key, Split: FunctionRegistry.SplitQualifiedKey(pair.Key), Count: pair.Value))
+            .Where(c => c.Split.Name == name)
+            .Select(c => (c.Configuration, c.Split.Qualifier, c.Count))
+            .OrderBy(c => c.Configuration, StringComparer.Ordinal)];
 
     /// <summary>Instances of a configuration's provisioned concurrency that are initialised now.</summary>
     internal int ProvisionedReady(string configuration) =>
@@ -201,8 +201,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     {
         foreach (var configuration in _provisioned.Keys)
         {
-            var colon = configuration.LastIndexOf(':');
-            if ((colon < 0 ? configuration : configuration[..colon]) != name)
+            if (FunctionRegistry.SplitQualifiedKey(configuration).Name != name)
             {
                 continue;
             }
@@ -408,9 +407,8 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     internal Task<InvocationResult> RouteAsync(FunctionDefinition retired, InvocationRequest invocation)
     {
         // A $LATEST invocation goes to the function's current revision; a version's to that version, while it exists.
-        if (!_stopping && _registry.HasQualifier(retired.Name, retired.Version))
+        if (!_stopping && _registry.TryResolve(retired.Name, retired.Version, route: false, out var function))
         {
-            var function = _registry.Resolve(retired.Name, retired.Version, retired.Name, route: false);
             return PoolFor(function).InvokeAsync(invocation);
         }
 
@@ -468,7 +466,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         // A deleted function's published versions go with it (each has a pool of its own, name:N).
         if (!_registry.TryGet(name, out _))
         {
-            foreach (var key in _pools.Keys.Where(key => key.StartsWith(name + ":", StringComparison.Ordinal)))
+            foreach (var key in _pools.Keys.Where(key => key != name && FunctionRegistry.SplitQualifiedKey(key).Name == name))
             {
                 if (_pools.TryRemove(key, out var versionPool))
                 {

@@ -74,27 +74,34 @@ public sealed partial class FunctionRegistry
     /// configuration picks one of its two versions by weight when <paramref name="route"/> is set (an
     /// invocation), else gives its primary version (a read).
     /// </summary>
-    public FunctionDefinition Resolve(string name, string? qualifier, string arn, bool route)
+    public FunctionDefinition Resolve(string name, string? qualifier, string arn, bool route) =>
+        TryResolve(name, qualifier, route, out var function) ? function : throw LambdaException.NotFound($"Function not found: {arn}");
+
+    /// <summary>As <see cref="Resolve"/>; false when the function or its qualifier does not exist.</summary>
+    public bool TryResolve(string name, string? qualifier, bool route, out FunctionDefinition function)
     {
-        var latest = Get(name, arn);
+        if (!_functions.TryGetValue(name, out var latest))
+        {
+            function = null!;
+            return false;
+        }
+
         if (qualifier is null or "$LATEST")
         {
-            return latest;
+            function = latest;
+            return true;
         }
 
         var releases = ReleasesOf(name);
-        if (releases.Aliases.TryGetValue(qualifier, out var alias))
-        {
-            return VersionOf(name, releases, route ? Route(alias) : alias.FunctionVersion) ?? throw LambdaException.NotFound($"Function not found: {arn}");
-        }
-
-        return VersionOf(name, releases, qualifier) ?? throw LambdaException.NotFound($"Function not found: {arn}");
+        var found = releases.Aliases.TryGetValue(qualifier, out var alias)
+            ? VersionOf(name, releases, route ? Route(alias) : alias.FunctionVersion)
+            : VersionOf(name, releases, qualifier);
+        function = found!;
+        return found is not null;
     }
 
     /// <summary>Whether <paramref name="qualifier"/> names <c>$LATEST</c>, a version or an alias of the function.</summary>
-    public bool HasQualifier(string name, string? qualifier) =>
-        _functions.ContainsKey(name)
-        && (qualifier is null or "$LATEST" || ReleasesOf(name).Aliases.ContainsKey(qualifier) || VersionOf(name, ReleasesOf(name), qualifier) is not null);
+    public bool HasQualifier(string name, string? qualifier) => TryResolve(name, qualifier, route: false, out _);
 
     /// <summary>The published versions of a function, oldest first.</summary>
     public IReadOnlyList<FunctionDefinition> Versions(string name) => [.. ReleasesOf(name).Versions.Values];
@@ -252,7 +259,20 @@ public sealed partial class FunctionRegistry
         version == "$LATEST" ? (_functions.TryGetValue(name, out var latest) ? latest : null)
         : TryParseVersion(version, out var number) && releases.Versions.TryGetValue(number, out var found) ? found : null;
 
-    private static string VersionKeyOf(string name, int number) => name + ":" + number.ToString(CultureInfo.InvariantCulture);
+    private static string VersionKeyOf(string name, int number) => QualifiedKey(name, number.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// <c>name:qualifier</c>: how a version's pool of instances and a provisioned concurrency
+    /// configuration of a version or alias are keyed (registry names hold no ':').
+    /// </summary>
+    public static string QualifiedKey(string name, string qualifier) => name + ":" + qualifier;
+
+    /// <summary>The function and the qualifier (null for none) of a key made by <see cref="QualifiedKey"/> or a bare registry name.</summary>
+    public static (string Name, string? Qualifier) SplitQualifiedKey(string key)
+    {
+        var colon = key.LastIndexOf(':');
+        return colon < 0 ? (key, null) : (key[..colon], key[(colon + 1)..]);
+    }
 
     /// <summary>The version one invocation of <paramref name="alias"/> runs: the additional one with its weight's probability.</summary>
     private string Route(FunctionAlias alias)

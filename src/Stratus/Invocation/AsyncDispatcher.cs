@@ -181,7 +181,8 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
     private async Task RunOnceAsync(StoredEvent queued)
     {
         var config = _configs.For(queued.FunctionName, queued.Qualifier);
-        if (!_registry.HasQualifier(queued.FunctionName, queued.Qualifier))
+        // An alias picks the version it runs now, when the event runs.
+        if (!_registry.TryResolve(queued.FunctionName, queued.Qualifier, route: true, out var function))
         {
             Log.Dropped(_logger, queued.FunctionName, queued.RequestId);
             _store.Complete(queued.Id);
@@ -189,7 +190,6 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
             return;
         }
 
-        var function = _registry.Resolve(queued.FunctionName, queued.Qualifier, _mapper.Arn(queued.FunctionName, queued.Qualifier), route: true);
         if (_time.GetUtcNow() - queued.AcceptedAt > config.MaximumEventAge)
         {
             await FailAsync(queued, function, config, DestinationRecord.EventAgeExceeded, queued.Invokes, null);
