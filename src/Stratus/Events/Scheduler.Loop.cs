@@ -147,8 +147,17 @@ internal sealed partial class Scheduler
 
             batch.AddRange(_pending);
             _pending.Clear();
-            var wait = _queue.TryPeek(out _, out var head) ? head - now : Timeout.InfiniteTimeSpan;
+            var hasNext = _queue.TryPeek(out _, out var head);
+            var wait = hasNext ? head - now : Timeout.InfiniteTimeSpan;
             _timer.Change(wait > MaxTimerDue ? MaxTimerDue : wait, Timeout.InfiniteTimeSpan);
+
+            // The timer counts from the clock as it reads when armed: if the clock moved past the head
+            // since `now` was read, that due time lies beyond the tick, so look again at once.
+            if (hasNext && _time.GetUtcNow() >= head)
+            {
+                Wake();
+            }
+
             return batch;
         }
     }
