@@ -53,19 +53,17 @@ internal sealed class SqliteUsageStore : IUsageStore
         using var transaction = connection.BeginTransaction();
         // Thousands of rows a second arrive here: they are bound through SQLite's own interface, one
         // prepared statement for the batch, without a boxed parameter object per value.
-        var database = connection.Handle!;
-        Check(database, raw.sqlite3_prepare_v2(database, $"INSERT INTO usage_records ({Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)", out var statement));
-        using (statement)
+        using (var statement = SqliteRaw.Prepare(connection, $"INSERT INTO usage_records ({Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"))
         {
             foreach (var record in records)
             {
                 var metrics = record.Metrics;
-                BindText(statement, 1, record.AccountId);
-                BindText(statement, 2, record.FunctionName);
-                BindText(statement, 3, record.Version);
-                BindText(statement, 4, record.RequestId);
+                SqliteRaw.BindText(statement, 1, record.AccountId);
+                SqliteRaw.BindText(statement, 2, record.FunctionName);
+                SqliteRaw.BindText(statement, 3, record.Version);
+                SqliteRaw.BindText(statement, 4, record.RequestId);
                 raw.sqlite3_bind_int64(statement, 5, record.Attempt);
-                BindText(statement, 6, record.Trigger);
+                SqliteRaw.BindText(statement, 6, record.Trigger);
                 raw.sqlite3_bind_int64(statement, 7, metrics.StartedAt.ToUnixTimeMilliseconds());
                 raw.sqlite3_bind_double(statement, 8, metrics.DurationMs);
                 raw.sqlite3_bind_int64(statement, 9, metrics.BilledMs);
@@ -73,15 +71,9 @@ internal sealed class SqliteUsageStore : IUsageStore
                 raw.sqlite3_bind_int64(statement, 11, metrics.MemorySizeMb);
                 raw.sqlite3_bind_int64(statement, 12, metrics.MaxMemoryUsedMb);
                 raw.sqlite3_bind_int64(statement, 13, metrics.CpuMicros);
-                BindText(statement, 14, metrics.Outcome);
-                BindText(statement, 15, record.Runtime);
-                var step = raw.sqlite3_step(statement);
-                if (step != raw.SQLITE_DONE)
-                {
-                    Check(database, step);
-                }
-
-                raw.sqlite3_reset(statement);
+                SqliteRaw.BindText(statement, 14, metrics.Outcome);
+                SqliteRaw.BindText(statement, 15, record.Runtime);
+                SqliteRaw.Step(connection, statement);
             }
         }
 
@@ -91,22 +83,6 @@ internal sealed class SqliteUsageStore : IUsageStore
         marking.Parameters.AddWithValue("$slots", mark.Slots);
         marking.ExecuteNonQuery();
         transaction.Commit();
-    }
-
-    private static void BindText(sqlite3_stmt statement, int index, string text)
-    {
-        // Names and ids are short: encoded on the stack, copied by SQLite (bound as transient).
-        var length = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length);
-        Span<byte> utf8 = length <= 1024 ? stackalloc byte[length] : new byte[length];
-        raw.sqlite3_bind_text(statement, index, utf8[..System.Text.Encoding.UTF8.GetBytes(text, utf8)]);
-    }
-
-    private static void Check(sqlite3 database, int result)
-    {
-        if (result != raw.SQLITE_OK)
-        {
-            throw new SqliteException(raw.sqlite3_errmsg(database).utf8_to_string(), result);
-        }
     }
 
     public int ImportedSlots(long file) => (int)Scalar("SELECT coalesce(max(slots), 0) FROM usage_journal_marks WHERE file = $file", file);

@@ -41,6 +41,11 @@ public sealed class StratusServer : IAsyncDisposable
             logging(builder.Logging);
         }
 
+        // ASP.NET Core makes an Activity for every request while its hosting category can log at any
+        // level (its request-start and -finish lines), whether or not anything records it: about a
+        // microsecond of each Invoke. Stratus's own spans carry the traces; those lines are not wanted.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

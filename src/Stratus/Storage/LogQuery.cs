@@ -2,7 +2,7 @@ namespace Stratus.Storage;
 
 /// <summary>
 /// Which logs to read: one function's, optionally within [<see cref="Start"/>, <see cref="End"/>),
-/// of one request, containing a text (case-sensitive), older than the record <see cref="Before"/>.
+/// of one request, containing a text (case-sensitive), older than the record <see cref="Before"/>, newest first by time.
 /// </summary>
 public sealed record LogQuery(string FunctionName, int Limit)
 {
@@ -14,7 +14,7 @@ public sealed record LogQuery(string FunctionName, int Limit)
 
     public string? Filter { get; init; }
 
-    /// <summary>Only records stored before this one (a page's <see cref="LogPage.Before"/>).</summary>
+    /// <summary>Only records older than this one, by time and then id (a page's <see cref="LogPage.Before"/>).</summary>
     public long? Before { get; init; }
 }
 

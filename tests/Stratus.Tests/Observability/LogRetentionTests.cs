@@ -31,6 +31,27 @@ public sealed class LogRetentionTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnce_SeveralFunctions_EachLosesOnlyItsOldRecords()
+    {
+        var store = new SqliteLogStore(new SqliteDatabase(Path.Combine(_directory, "stratus.db")));
+        store.Append([
+            Record("a-old", Start.AddDays(-9)) with { FunctionName = "alpha" },
+            Record("b-old", Start.AddDays(-8)) with { FunctionName = "beta" },
+            Record("a-new", Start.AddDays(-1)) with { FunctionName = "alpha" },
+            Record("c-new", Start) with { FunctionName = "gamma" },
+            Record("b-new", Start) with { FunctionName = "beta" },
+        ]);
+        await using var sink = new LogSink(store, TimeProvider.System, NullLogger<LogSink>.Instance);
+
+        var deleted = Retention(sink, new StratusOptions { LogRetention = TimeSpan.FromDays(7) }).RunOnce();
+
+        Assert.Equal(2, deleted);
+        Assert.Equal(["a-new"], store.Tail("alpha", 10).Select(r => r.RequestId));
+        Assert.Equal(["b-new"], store.Tail("beta", 10).Select(r => r.RequestId));
+        Assert.Equal(["c-new"], store.Tail("gamma", 10).Select(r => r.RequestId));
+    }
+
+    [Fact]
     public async Task RunOnce_MoreTextThanMaxSize_OldestDeletedUntilItFits()
     {
         var store = new SqliteLogStore(new SqliteDatabase(Path.Combine(_directory, "stratus.db")));

@@ -21,13 +21,12 @@ internal sealed class SqliteDatabase
             last_modified INTEGER NOT NULL
         );
         CREATE TABLE IF NOT EXISTS logs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id INTEGER PRIMARY KEY,
             function_name TEXT NOT NULL,
             request_id TEXT NOT NULL,
             timestamp INTEGER NOT NULL,
             text TEXT NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS logs_by_function ON logs (function_name, id);
         CREATE TABLE IF NOT EXISTS function_provisioned (
             name TEXT PRIMARY KEY,
             provisioned INTEGER NOT NULL

@@ -1,14 +1,20 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Stratus.Storage.Sqlite;
 
 internal sealed class SqliteLogStore : ILogStore
 {
+    // Every invocation adds a row, so each index is paid on the hot path of the writer: one on
+    // (function, time), which SQLite ends with the id, serves a function's tail, its time ranges and
+    // pruning by age; one on request ids serves lookups. Ids are plain rowids: they only grow while
+    // the newest row is kept, which pruning (oldest first) never removes but for an emptied table.
     private const string Schema = """
         CREATE INDEX IF NOT EXISTS logs_by_function_time ON logs (function_name, timestamp);
         CREATE INDEX IF NOT EXISTS logs_by_request ON logs (request_id);
-        CREATE INDEX IF NOT EXISTS logs_by_time ON logs (timestamp);
+        DROP INDEX IF EXISTS logs_by_time;
+        DROP INDEX IF EXISTS logs_by_function;
         """;
 
     private const string Columns = "id, function_name, request_id, timestamp, text, log_stream";
@@ -52,23 +58,19 @@ internal sealed class SqliteLogStore : ILogStore
     private static long AppendLocked(SqliteConnection connection, IReadOnlyList<LogRecord> records)
     {
         using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO logs (function_name, request_id, timestamp, text, log_stream) VALUES ($fn, $id, $ts, $text, $stream)";
-        var fn = command.Parameters.Add("$fn", SqliteType.Text);
-        var id = command.Parameters.Add("$id", SqliteType.Text);
-        var ts = command.Parameters.Add("$ts", SqliteType.Integer);
-        var text = command.Parameters.Add("$text", SqliteType.Text);
-        var stream = command.Parameters.Add("$stream", SqliteType.Text);
         long bytes = 0;
-        foreach (var record in records)
+        using (var statement = SqliteRaw.Prepare(connection, "INSERT INTO logs (function_name, request_id, timestamp, text, log_stream) VALUES (?1, ?2, ?3, ?4, ?5)"))
         {
-            fn.Value = record.FunctionName;
-            id.Value = record.RequestId;
-            ts.Value = record.Timestamp.ToUnixTimeMilliseconds();
-            text.Value = record.Text;
-            stream.Value = record.LogStream;
-            command.ExecuteNonQuery();
-            bytes += Encoding.UTF8.GetByteCount(record.Text);
+            foreach (var record in records)
+            {
+                SqliteRaw.BindText(statement, 1, record.FunctionName);
+                SqliteRaw.BindText(statement, 2, record.RequestId);
+                raw.sqlite3_bind_int64(statement, 3, record.Timestamp.ToUnixTimeMilliseconds());
+                SqliteRaw.BindText(statement, 4, record.Text);
+                SqliteRaw.BindText(statement, 5, record.LogStream);
+                SqliteRaw.Step(connection, statement);
+                bytes += Encoding.UTF8.GetByteCount(record.Text);
+            }
         }
 
         transaction.Commit();
@@ -82,7 +84,11 @@ internal sealed class SqliteLogStore : ILogStore
         ArgumentNullException.ThrowIfNull(query);
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT ").Append(Columns).Append(" FROM logs WHERE function_name = $fn");
+        // A request's records are found by its id: left to itself, SQLite would rather walk the
+        // function's whole tail in order than sort the few rows of one request.
+        var sql = new StringBuilder("SELECT ").Append(Columns)
+            .Append(query.RequestId is null ? " FROM logs" : " FROM logs INDEXED BY logs_by_request")
+            .Append(" WHERE function_name = $fn");
         command.Parameters.AddWithValue("$fn", query.FunctionName);
         if (query.Start is { } start)
         {
@@ -110,12 +116,21 @@ internal sealed class SqliteLogStore : ILogStore
 
         if (query.Before is { } before)
         {
-            sql.Append(" AND id < $before");
+            // Pages go back in (time, id) order from the last record shown (by id alone once it is pruned).
             command.Parameters.AddWithValue("$before", before);
+            if (TimestampOf(connection, before) is { } beforeTime)
+            {
+                sql.Append(" AND timestamp <= $beforeTime AND (timestamp < $beforeTime OR id < $before)");
+                command.Parameters.AddWithValue("$beforeTime", beforeTime);
+            }
+            else
+            {
+                sql.Append(" AND id < $before");
+            }
         }
 
-        // One more than asked tells whether an older page exists.
-        sql.Append(" ORDER BY id DESC LIMIT $limit");
+        // Newest first along the (function, time) index; one more than asked tells whether an older page exists.
+        sql.Append(" ORDER BY timestamp DESC, id DESC LIMIT $limit");
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
         command.CommandText = sql.ToString();
         using var reader = command.ExecuteReader();
@@ -140,6 +155,14 @@ internal sealed class SqliteLogStore : ILogStore
         return new LogPage(records, older);
     }
 
+    private static long? TimestampOf(SqliteConnection connection, long id)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT timestamp FROM logs WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar() as long?;
+    }
+
     public int Prune(DateTimeOffset olderThan, long maxBytes)
     {
         lock (_writeLock)
@@ -152,7 +175,14 @@ internal sealed class SqliteLogStore : ILogStore
                 _storedBytes = (long)total.ExecuteScalar()!;
             }
 
-            var deleted = Delete(connection, "timestamp < $p", olderThan.ToUnixTimeMilliseconds());
+            // By age, function by function through (function_name, timestamp): an index on time alone
+            // would cost every append one more insert, for a delete that runs once in minutes.
+            var deleted = 0;
+            foreach (var function in FunctionNames(connection))
+            {
+                deleted += Delete(connection, "function_name = $f AND timestamp < $p", olderThan.ToUnixTimeMilliseconds(), function);
+            }
+
             while (_storedBytes > maxBytes)
             {
                 var removed = Delete(connection, "id <= $p", LastToDrop(connection, _storedBytes - maxBytes));
@@ -183,16 +213,43 @@ internal sealed class SqliteLogStore : ILogStore
         return last;
     }
 
-    private int Delete(SqliteConnection connection, string condition, long parameter)
+    /// <summary>The functions that have records, one index seek each (SQLite does not skip through an index by itself).</summary>
+    private static List<string> FunctionNames(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            WITH RECURSIVE f(name) AS (
+                SELECT min(function_name) FROM logs
+                UNION ALL
+                SELECT (SELECT min(function_name) FROM logs WHERE function_name > f.name) FROM f WHERE f.name IS NOT NULL)
+            SELECT name FROM f WHERE name IS NOT NULL
+            """;
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    private int Delete(SqliteConnection connection, string condition, long parameter, string? function = null)
     {
         using var transaction = connection.BeginTransaction();
         using var size = connection.CreateCommand();
         size.CommandText = $"SELECT COALESCE(SUM(length(CAST(text AS BLOB))), 0) FROM logs WHERE {condition}";
         size.Parameters.AddWithValue("$p", parameter);
-        var bytes = (long)size.ExecuteScalar()!;
         using var delete = connection.CreateCommand();
         delete.CommandText = $"DELETE FROM logs WHERE {condition}";
         delete.Parameters.AddWithValue("$p", parameter);
+        if (function is not null)
+        {
+            size.Parameters.AddWithValue("$f", function);
+            delete.Parameters.AddWithValue("$f", function);
+        }
+
+        var bytes = (long)size.ExecuteScalar()!;
         var deleted = delete.ExecuteNonQuery();
         transaction.Commit();
         _storedBytes = Math.Max(0, _storedBytes - bytes);
