@@ -8,7 +8,7 @@ public interface IUsageStore
     /// (<paramref name="mark"/>), in one transaction: a file is never imported twice past its mark, so
     /// a server killed after the commit does not store the batch again at its next start.
     /// </summary>
-    void Append(IReadOnlyList<UsageRecord> records, JournalMark mark);
+    void Append(UsageBatch records, JournalMark mark);
 
     /// <summary>Slots of journal file <paramref name="file"/> already imported (0 for a file never seen).</summary>
     int ImportedSlots(long file);

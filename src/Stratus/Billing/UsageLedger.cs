@@ -20,7 +20,7 @@ public sealed partial class UsageLedger : IAsyncDisposable
     private readonly Lock _import = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _importer;
-    private readonly List<UsageRecord> _batch = new(MaxBatch);
+    private readonly UsageBatch _batch = new(MaxBatch);
     private int _disposed;
 
     public UsageLedger(IUsageStore store, string journalDirectory, TimeProvider time, ILogger<UsageLedger> logger)
@@ -79,11 +79,7 @@ public sealed partial class UsageLedger : IAsyncDisposable
                     var to = from;
                     while (to < file.Reserved && _batch.Count < MaxBatch && file.TryRead(to, out var payload))
                     {
-                        if (UsageRecordCodec.Decode(payload) is { } record)
-                        {
-                            _batch.Add(record);
-                        }
-
+                        _batch.Add(payload);
                         to++;
                     }
 
@@ -155,11 +151,7 @@ public sealed partial class UsageLedger : IAsyncDisposable
             var slots = JournalFile.ReadLeftover(path, _store.ImportedSlots(number));
             for (var i = 0; i < slots.Count; i++)
             {
-                if (UsageRecordCodec.Decode(slots[i].Payload) is { } record)
-                {
-                    _batch.Add(record);
-                }
-
+                _batch.Add(slots[i].Payload);
                 if ((_batch.Count == MaxBatch || i == slots.Count - 1) && !TryStore(new JournalMark(number, slots[i].Slot + 1)))
                 {
                     return;

@@ -40,33 +40,54 @@ internal static class UsageRecordCodec
     /// <summary>The record in <paramref name="source"/>, or null when it is not one (a damaged file).</summary>
     public static UsageRecord? Decode(ReadOnlySpan<byte> source)
     {
-        var at = 0;
-        if (!Take(source, ref at, out var account) || !Take(source, ref at, out var function) || !Take(source, ref at, out var version)
-            || !Take(source, ref at, out var requestId) || !Take(source, ref at, out var trigger) || !Take(source, ref at, out var outcome) || !Take(source, ref at, out var runtime)
-            || source.Length - at < Numbers)
+        if (!TryRead(source, out var fields))
         {
             return null;
+        }
+
+        return new UsageRecord(
+            Encoding.UTF8.GetString(fields.AccountId),
+            Encoding.UTF8.GetString(fields.FunctionName),
+            Encoding.UTF8.GetString(fields.Version),
+            Encoding.UTF8.GetString(fields.RequestId),
+            fields.Attempt,
+            Encoding.UTF8.GetString(fields.Trigger),
+            new InvocationMetrics(
+                fields.StartedAt, fields.DurationMs, fields.BilledMs, fields.InitDurationMs, fields.MemorySizeMb, fields.MaxMemoryUsedMb, fields.CpuMicros,
+                Encoding.UTF8.GetString(fields.Outcome)))
+        {
+            Runtime = Encoding.UTF8.GetString(fields.Runtime),
+        };
+    }
+
+    /// <summary>The fields of the record in <paramref name="source"/>, its texts left as UTF-8; false when it is not one.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> source, out UsageFields fields)
+    {
+        fields = default;
+        var at = 0;
+        if (!Take(source, ref at, out fields.AccountId) || !Take(source, ref at, out fields.FunctionName) || !Take(source, ref at, out fields.Version)
+            || !Take(source, ref at, out fields.RequestId) || !Take(source, ref at, out fields.Trigger) || !Take(source, ref at, out fields.Outcome) || !Take(source, ref at, out fields.Runtime)
+            || source.Length - at < Numbers)
+        {
+            return false;
         }
 
         var numbers = source[at..];
         var ticks = BinaryPrimitives.ReadInt64LittleEndian(numbers[4..]);
         if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
         {
-            return null;
+            return false;
         }
 
-        return new UsageRecord(account, function, version, requestId, BinaryPrimitives.ReadInt32LittleEndian(numbers), trigger, new InvocationMetrics(
-            new DateTimeOffset(ticks, TimeSpan.Zero),
-            BinaryPrimitives.ReadDoubleLittleEndian(numbers[12..]),
-            BinaryPrimitives.ReadInt64LittleEndian(numbers[20..]),
-            BinaryPrimitives.ReadDoubleLittleEndian(numbers[28..]),
-            BinaryPrimitives.ReadInt32LittleEndian(numbers[36..]),
-            BinaryPrimitives.ReadInt64LittleEndian(numbers[40..]),
-            BinaryPrimitives.ReadInt64LittleEndian(numbers[48..]),
-            outcome))
-        {
-            Runtime = runtime,
-        };
+        fields.Attempt = BinaryPrimitives.ReadInt32LittleEndian(numbers);
+        fields.StartedAt = new DateTimeOffset(ticks, TimeSpan.Zero);
+        fields.DurationMs = BinaryPrimitives.ReadDoubleLittleEndian(numbers[12..]);
+        fields.BilledMs = BinaryPrimitives.ReadInt64LittleEndian(numbers[20..]);
+        fields.InitDurationMs = BinaryPrimitives.ReadDoubleLittleEndian(numbers[28..]);
+        fields.MemorySizeMb = BinaryPrimitives.ReadInt32LittleEndian(numbers[36..]);
+        fields.MaxMemoryUsedMb = BinaryPrimitives.ReadInt64LittleEndian(numbers[40..]);
+        fields.CpuMicros = BinaryPrimitives.ReadInt64LittleEndian(numbers[48..]);
+        return true;
     }
 
     private static bool Put(string text, Span<byte> destination, ref int at)
@@ -81,16 +102,36 @@ internal static class UsageRecordCodec
         return true;
     }
 
-    private static bool Take(ReadOnlySpan<byte> source, ref int at, out string text)
+    private static bool Take(ReadOnlySpan<byte> source, scoped ref int at, out ReadOnlySpan<byte> text)
     {
-        text = "";
+        text = default;
         if (source.Length - at < 1 || source.Length - at - 1 < source[at])
         {
             return false;
         }
 
-        text = Encoding.UTF8.GetString(source.Slice(at + 1, source[at]));
+        text = source.Slice(at + 1, source[at]);
         at += 1 + source[at];
         return true;
     }
+}
+
+/// <summary>A journalled record's fields as they lie in the journal: texts in UTF-8, not yet strings.</summary>
+internal ref struct UsageFields
+{
+    public ReadOnlySpan<byte> AccountId;
+    public ReadOnlySpan<byte> FunctionName;
+    public ReadOnlySpan<byte> Version;
+    public ReadOnlySpan<byte> RequestId;
+    public ReadOnlySpan<byte> Trigger;
+    public ReadOnlySpan<byte> Outcome;
+    public ReadOnlySpan<byte> Runtime;
+    public int Attempt;
+    public DateTimeOffset StartedAt;
+    public double DurationMs;
+    public long BilledMs;
+    public double InitDurationMs;
+    public int MemorySizeMb;
+    public long MaxMemoryUsedMb;
+    public long CpuMicros;
 }

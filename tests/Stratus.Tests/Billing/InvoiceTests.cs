@@ -46,7 +46,7 @@ public sealed class InvoiceTests : IAsyncLifetime
         // Another month and another account do not count.
         records.Add(UsageLedgerTests.Record("november", at: October.AddMinutes(1), billedMs: 1000, memoryMb: 1024));
         records.Add(UsageLedgerTests.Record("other", at: October, billedMs: 1000, memoryMb: 1024) with { AccountId = "111111111111" });
-        store.Append(records, default);
+        store.Append(UsageBatch.From(records), default);
 
         var invoice = await _host.Http.GetFromJsonAsync<JsonNode>("/stratus/v1/invoices/000000000000/2026-10");
         var csv = await _host.Http.GetStringAsync("/stratus/v1/invoices/000000000000/2026-10?format=csv");

@@ -106,11 +106,11 @@ public sealed partial class MeteringTests : IAsyncLifetime
     public async Task Usage_ApiAndCli_TotalsPerDayAndFunction()
     {
         var day1 = new DateTimeOffset(2026, 11, 1, 23, 0, 0, TimeSpan.Zero);
-        Store.Append([
+        Store.Append(UsageBatch.From([
             UsageLedgerTests.Record("1", "alpha", day1, billedMs: 1000, memoryMb: 1024),
             UsageLedgerTests.Record("2", "alpha", day1, billedMs: 1, memoryMb: 128),
             UsageLedgerTests.Record("3", "beta", day1.AddHours(2), billedMs: 3, memoryMb: 512),
-        ], default);
+        ]), default);
 
         var byDay = await _host.Http.GetFromJsonAsync<JsonNode>("/stratus/v1/usage?from=2026-11-01&to=2026-11-02");
         var byFunction = await _host.Http.GetFromJsonAsync<JsonNode>("/stratus/v1/usage?from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z&groupBy=function&function=alpha");

@@ -167,12 +167,12 @@ public sealed class UsageLedgerTests : IDisposable
         var store = OpenStore();
         var day1 = new DateTimeOffset(2026, 11, 1, 23, 59, 59, TimeSpan.Zero);
         var day2 = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
-        store.Append([
+        store.Append(UsageBatch.From([
             Record("1", "alpha", day1, billedMs: 1000, memoryMb: 1024),
             Record("2", "alpha", day1, billedMs: 1, memoryMb: 128),
             Record("3", "beta", day2, billedMs: 3, memoryMb: 512),
             Record("4", "beta", day2.AddDays(5), billedMs: 7, memoryMb: 128),
-        ], default);
+        ]), default);
         var from = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
         var to = from.AddDays(2);
 
