@@ -52,13 +52,31 @@ start_hello() {
 # children's (a server's instance processes), which is the function's time, not the platform's.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
+# thread_ticks PID: one line per thread name of the process, "NAME<TAB>ticks", the CPU time (user +
+# system) its threads of that name have used so far. Thread names come from /proc/PID/task/*/comm
+# (.NET names its own: ".NET Sockets", ".NET Tiered Com", ...; Stratus names its runtime-API and log
+# writer threads); the name in /proc/.../stat can hold spaces, so the fields are read after its ")".
+thread_ticks() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(cat "$task/comm" 2>/dev/null)" "$(sed 's/.*) //' "$task/stat" 2>/dev/null | awk '{ print $12 + $13 }')"
+  done | awk -F'\t' '$2 != "" { ticks[$1] += $2 } END { for (name in ticks) print name "\t" ticks[name] }' | LC_ALL=C sort
+}
+
 # wrk_run NAME URL SCRIPT DURATION [PID]: wrk -t2 -c64, its output in RAW/NAME.txt, which must hold a
-# RESULT line; with PID, the process's CPU ticks over the run in RAW/NAME.cpu.
+# RESULT line; with PID, the process's CPU ticks over the run in RAW/NAME.cpu, and per thread name in
+# RAW/NAME.threads ("NAME<TAB>ticks"; threads that ended during the run are not counted).
 wrk_run() {
-  local before
+  local before threads_before
   log "wrk $1 (-t2 -c64 -d$4)"
-  [[ -z ${5:-} ]] || before=$(cpu_ticks "$5")
+  if [[ -n ${5:-} ]]; then
+    before=$(cpu_ticks "$5")
+    threads_before=$(thread_ticks "$5")
+  fi
   wrk -t2 -c64 -d"$4" --latency -s "$3" "$2" >"$RAW/$1.txt"
-  [[ -z ${5:-} ]] || echo "ticks=$(( $(cpu_ticks "$5") - before )) hz=$(getconf CLK_TCK)" >"$RAW/$1.cpu"
+  if [[ -n ${5:-} ]]; then
+    echo "ticks=$(( $(cpu_ticks "$5") - before )) hz=$(getconf CLK_TCK)" >"$RAW/$1.cpu"
+    LC_ALL=C join -t$'\t' <(echo "$threads_before") <(thread_ticks "$5") | awk -F'\t' '{ print $1 "\t" $3 - $2 }' >"$RAW/$1.threads"
+  fi
   grep -q '^RESULT ' "$RAW/$1.txt" || { cat "$RAW/$1.txt" >&2; die "wrk $1 printed no result"; }
 }

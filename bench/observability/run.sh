@@ -91,6 +91,21 @@ cpu = {n: statistics.median(cpu_us(f"{n}-{r}") for r in range(1, rounds + 1)) fo
 print("server CPU per invocation, median of the rounds (us): " + ", ".join(f"{n} {cpu[n]:.1f}" for n in names))
 for n in others:
     print(f"  {n}: +{cpu[n] - cpu['off']:.1f} us ({(cpu[n] / cpu['off'] - 1) * 100:+.1f} %) over off")
+def threads_us(name):
+    hz = int(dict(kv.split("=") for kv in (raw / f"{name}.cpu").read_text().split())["hz"])
+    per = {}
+    for line in (raw / f"{name}.threads").read_text().splitlines():
+        thread, ticks = line.rsplit("\t", 1)
+        per[thread] = int(ticks) / hz * 1e6 / result(name)["requests"]
+    return per
+per_thread = {n: [threads_us(f"{n}-{r}") for r in range(1, rounds + 1)] for n in names}
+threads = sorted({t for n in names for rounds_ in per_thread[n] for t in rounds_})
+print("server CPU per invocation by thread, median of the rounds (us):")
+print(f"  {'thread':18}" + "".join(f"{n:>9}" for n in names))
+for t in threads:
+    values = [statistics.median(r.get(t, 0.0) for r in per_thread[n]) for n in names]
+    if max(values) >= 0.05:
+        print(f"  {t:18}" + "".join(f"{v:>9.2f}" for v in values))
 for n in others:
     print(f"cost of {n} against off: {(1 - median[n]) * 100:.1f} % of warm Invoke throughput (median of the rounds' ratios; of the means: {(1 - total[n] / total['off']) * 100:.1f} %)")
 PYEOF
