@@ -75,9 +75,15 @@ internal static class ConcurrencyApi
     private static async Task<IResult> DeleteProvisionedAsync(HttpContext context, string fn, FunctionRegistry registry, FunctionMapper mapper, IFunctionStore store, ExecutionEngine engine)
     {
         var function = Latest(context, fn, registry, mapper);
-        store.SetProvisionedConcurrency(function.Name, null);
-        await engine.ProvisionAsync(function.Name, 0, TimeSpan.Zero);
+        await UnprovisionAsync(function.Name, store, engine);
         return Results.StatusCode(StatusCodes.Status204NoContent);
+    }
+
+    /// <summary>Removes the provisioned concurrency of <paramref name="configuration"/>, stored, then its instances let go.</summary>
+    internal static Task UnprovisionAsync(string configuration, IFunctionStore store, ExecutionEngine engine)
+    {
+        store.SetProvisionedConcurrency(configuration, null);
+        return engine.ProvisionAsync(configuration, 0, TimeSpan.Zero);
     }
 
     internal static ProvisionedConcurrencyOutput Provisioned(int count, int ready, TimeProvider time) =>

@@ -68,8 +68,7 @@ internal static class ProvisionedConcurrencyApi
             throw ConcurrencyApi.NoProvisionedConfig();
         }
 
-        store.SetProvisionedConcurrency(configuration, null);
-        await engine.ProvisionAsync(configuration, 0, TimeSpan.Zero);
+        await ConcurrencyApi.UnprovisionAsync(configuration, store, engine);
         return Results.StatusCode(StatusCodes.Status204NoContent);
     }
 

@@ -13,6 +13,7 @@ public sealed class UsageBatch
     public UsageBatch(int capacity)
     {
         _records = new List<(int Start, int Length)>(capacity);
+        // An encoded record is about 150 bytes (names, ids, numbers); the buffer grows if they are longer.
         _buffer = new byte[capacity * 192];
     }
 

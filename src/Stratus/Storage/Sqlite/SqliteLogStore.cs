@@ -8,8 +8,9 @@ internal sealed class SqliteLogStore : ILogStore
 {
     // Every invocation adds a row, so each index is paid on the hot path of the writer: one on
     // (function, time), which SQLite ends with the id, serves a function's tail, its time ranges and
-    // pruning by age; one on request ids serves lookups. Ids are plain rowids: they only grow while
-    // the newest row is kept, which pruning (oldest first) never removes but for an emptied table.
+    // pruning by age; one on request ids serves lookups. In databases made since, ids are plain rowids
+    // (older ones keep AUTOINCREMENT): they only grow while the newest row is kept, which pruning
+    // (oldest first) never removes but for an emptied table.
     private const string Schema = """
         CREATE INDEX IF NOT EXISTS logs_by_function_time ON logs (function_name, timestamp);
         CREATE INDEX IF NOT EXISTS logs_by_request ON logs (request_id);
