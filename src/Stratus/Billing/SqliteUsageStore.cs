@@ -4,38 +4,52 @@ using Stratus.Storage.Sqlite;
 
 namespace Stratus.Billing;
 
+/// <summary>
+/// The ledger in SQLite, in two forms written in one transaction per batch:
+/// <list type="bullet">
+/// <item>the records themselves, as the journal encoded them, one block (a row) per batch: the exact
+/// ledger, read back by request id and counted;</item>
+/// <item>totals per account, function, runtime and minute (requests, billed milliseconds,
+/// megabyte-milliseconds): what usage, invoices and spending caps sum. A batch of a thousand
+/// invocations of one function is one row updated, not a thousand inserted, which is what keeps
+/// metering cheap at tens of thousands of invocations a second.</item>
+/// </list>
+/// Exactly-once import comes from the journal marks, written in the same transaction.
+/// </summary>
 internal sealed class SqliteUsageStore : IUsageStore
 {
-    // Appended in journal order, so the rowid and the (account, time) index grow at their ends: a
-    // random key (the request id) would cost several times as much per record. Exactly-once import
-    // comes from the journal marks, written in the same transaction as the records they cover.
+    private const long MsPerMinute = 60_000;
+
     private const string Schema = """
-        CREATE TABLE IF NOT EXISTS usage_records (
+        CREATE TABLE IF NOT EXISTS usage_blocks (
             id INTEGER PRIMARY KEY,
-            request_id TEXT NOT NULL,
-            attempt INTEGER NOT NULL,
-            account_id TEXT NOT NULL,
-            function_name TEXT NOT NULL,
-            version TEXT NOT NULL,
-            trigger TEXT NOT NULL,
-            started_at INTEGER NOT NULL,
-            duration_ms REAL NOT NULL,
-            billed_ms INTEGER NOT NULL,
-            init_duration_ms REAL NOT NULL,
-            memory_mb INTEGER NOT NULL,
-            max_memory_mb INTEGER NOT NULL,
-            cpu_us INTEGER NOT NULL,
-            outcome TEXT NOT NULL,
-            runtime TEXT NOT NULL
+            records INTEGER NOT NULL,
+            data BLOB NOT NULL
         );
-        CREATE INDEX IF NOT EXISTS usage_by_account_time ON usage_records (account_id, started_at);
+        CREATE TABLE IF NOT EXISTS usage_minutes (
+            account_id TEXT NOT NULL,
+            minute INTEGER NOT NULL,
+            function_name TEXT NOT NULL,
+            runtime TEXT NOT NULL,
+            requests INTEGER NOT NULL,
+            billed_ms INTEGER NOT NULL,
+            mb_ms INTEGER NOT NULL,
+            PRIMARY KEY (account_id, minute, function_name, runtime)
+        ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS usage_journal_marks (
             file INTEGER PRIMARY KEY,
             slots INTEGER NOT NULL
         );
         """;
 
-    private const string Columns = "account_id, function_name, version, request_id, attempt, trigger, started_at, duration_ms, billed_ms, init_duration_ms, memory_mb, max_memory_mb, cpu_us, outcome, runtime";
+    private const string AddToMinute = """
+        INSERT INTO usage_minutes (account_id, minute, function_name, runtime, requests, billed_ms, mb_ms)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        ON CONFLICT (account_id, minute, function_name, runtime) DO UPDATE SET
+            requests = requests + excluded.requests,
+            billed_ms = billed_ms + excluded.billed_ms,
+            mb_ms = mb_ms + excluded.mb_ms
+        """;
 
     private readonly SqliteDatabase _database;
 
@@ -44,6 +58,7 @@ internal sealed class SqliteUsageStore : IUsageStore
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         database.EnsureSchema(Schema);
+        MigrateRecordRows();
     }
 
     public void Append(UsageBatch records, JournalMark mark)
@@ -51,30 +66,13 @@ internal sealed class SqliteUsageStore : IUsageStore
         ArgumentNullException.ThrowIfNull(records);
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction();
-        // Thousands of rows a second arrive here: one prepared statement for the batch, each value
-        // bound through SQLite's own interface, texts as the journal's UTF-8.
-        using (var statement = SqliteRaw.Prepare(connection, $"INSERT INTO usage_records ({Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"))
+        if (records.Count > 0)
         {
-            for (var i = 0; i < records.Count; i++)
-            {
-                var record = records[i];
-                raw.sqlite3_bind_text(statement, 1, record.AccountId);
-                raw.sqlite3_bind_text(statement, 2, record.FunctionName);
-                raw.sqlite3_bind_text(statement, 3, record.Version);
-                raw.sqlite3_bind_text(statement, 4, record.RequestId);
-                raw.sqlite3_bind_int64(statement, 5, record.Attempt);
-                raw.sqlite3_bind_text(statement, 6, record.Trigger);
-                raw.sqlite3_bind_int64(statement, 7, record.StartedAt.ToUnixTimeMilliseconds());
-                raw.sqlite3_bind_double(statement, 8, record.DurationMs);
-                raw.sqlite3_bind_int64(statement, 9, record.BilledMs);
-                raw.sqlite3_bind_double(statement, 10, record.InitDurationMs);
-                raw.sqlite3_bind_int64(statement, 11, record.MemorySizeMb);
-                raw.sqlite3_bind_int64(statement, 12, record.MaxMemoryUsedMb);
-                raw.sqlite3_bind_int64(statement, 13, record.CpuMicros);
-                raw.sqlite3_bind_text(statement, 14, record.Outcome);
-                raw.sqlite3_bind_text(statement, 15, record.Runtime);
-                SqliteRaw.Step(connection, statement);
-            }
+            AddMinutes(connection, records);
+            using var block = SqliteRaw.Prepare(connection, "INSERT INTO usage_blocks (records, data) VALUES (?1, ?2)");
+            raw.sqlite3_bind_int64(block, 1, records.Count);
+            raw.sqlite3_bind_blob(block, 2, records.Block);
+            SqliteRaw.Step(connection, block);
         }
 
         using var marking = connection.CreateCommand();
@@ -84,6 +82,52 @@ internal sealed class SqliteUsageStore : IUsageStore
         marking.ExecuteNonQuery();
         transaction.Commit();
     }
+
+    /// <summary>Sums the batch per account, function, runtime and minute, then adds each sum to its row.</summary>
+    private static void AddMinutes(SqliteConnection connection, UsageBatch records)
+    {
+        var groups = new Dictionary<MinuteGroup, int>(new MinuteGroupComparer(records));
+        var sums = new List<(MinuteGroup Group, long Requests, long BilledMs, long MbMs)>();
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            var group = new MinuteGroup(i, MinuteOf(record.StartedAt.ToUnixTimeMilliseconds()));
+            var mbMs = record.BilledMs * record.MemorySizeMb;
+            if (groups.TryGetValue(group, out var at))
+            {
+                var sum = sums[at];
+                sums[at] = (sum.Group, sum.Requests + 1, sum.BilledMs + record.BilledMs, sum.MbMs + mbMs);
+            }
+            else
+            {
+                groups.Add(group, sums.Count);
+                sums.Add((group, 1, record.BilledMs, mbMs));
+            }
+        }
+
+        using var statement = SqliteRaw.Prepare(connection, AddToMinute);
+        foreach (var (group, requests, billedMs, mbMs) in sums)
+        {
+            var record = records[group.Record];
+            raw.sqlite3_bind_text(statement, 1, record.AccountId);
+            raw.sqlite3_bind_int64(statement, 2, group.Minute);
+            raw.sqlite3_bind_text(statement, 3, record.FunctionName);
+            raw.sqlite3_bind_text(statement, 4, record.Runtime);
+            raw.sqlite3_bind_int64(statement, 5, requests);
+            raw.sqlite3_bind_int64(statement, 6, billedMs);
+            raw.sqlite3_bind_int64(statement, 7, mbMs);
+            SqliteRaw.Step(connection, statement);
+        }
+    }
+
+    private static long MinuteOf(long unixMs) => (long)Math.Floor(unixMs / (double)MsPerMinute);
+
+    /// <summary>
+    /// The minutes a range covers: records are summed by the minute they started in, so a range that
+    /// starts or ends inside a minute takes that whole minute.
+    /// </summary>
+    private static (long From, long To) Minutes(DateTimeOffset from, DateTimeOffset to) =>
+        (MinuteOf(from.ToUnixTimeMilliseconds()), (long)Math.Ceiling(to.ToUnixTimeMilliseconds() / (double)MsPerMinute));
 
     public int ImportedSlots(long file) => (int)Scalar("SELECT coalesce(max(slots), 0) FROM usage_journal_marks WHERE file = $file", file);
 
@@ -102,20 +146,21 @@ internal sealed class SqliteUsageStore : IUsageStore
     {
         ArgumentNullException.ThrowIfNull(query);
         var key = query.GroupBy == UsageGrouping.Day
-            ? "strftime('%Y-%m-%d', started_at / 1000, 'unixepoch')"
+            ? "strftime('%Y-%m-%d', minute * 60, 'unixepoch')"
             : "function_name";
+        var (from, to) = Minutes(query.From, query.To);
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT {key} AS k, COUNT(*), SUM(billed_ms), SUM(billed_ms * memory_mb)
-            FROM usage_records
-            WHERE account_id = $account AND started_at >= $from AND started_at < $to
+            SELECT {key} AS k, SUM(requests), SUM(billed_ms), SUM(mb_ms)
+            FROM usage_minutes
+            WHERE account_id = $account AND minute >= $from AND minute < $to
               AND ($function IS NULL OR function_name = $function)
             GROUP BY k ORDER BY k
             """;
         command.Parameters.AddWithValue("$account", query.AccountId);
-        command.Parameters.AddWithValue("$from", query.From.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$to", query.To.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$to", to);
         command.Parameters.AddWithValue("$function", (object?)query.FunctionName ?? DBNull.Value);
         using var reader = command.ExecuteReader();
         var totals = new List<UsageTotal>();
@@ -129,17 +174,18 @@ internal sealed class SqliteUsageStore : IUsageStore
 
     public IReadOnlyList<AccountUsage> UsageByRuntime(string? accountId, DateTimeOffset from, DateTimeOffset to)
     {
+        var (fromMinute, toMinute) = Minutes(from, to);
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT account_id, runtime, COUNT(*), SUM(billed_ms * memory_mb)
-            FROM usage_records
-            WHERE ($account IS NULL OR account_id = $account) AND started_at >= $from AND started_at < $to
+            SELECT account_id, runtime, SUM(requests), SUM(mb_ms)
+            FROM usage_minutes
+            WHERE ($account IS NULL OR account_id = $account) AND minute >= $from AND minute < $to
             GROUP BY account_id, runtime ORDER BY account_id, runtime
             """;
         command.Parameters.AddWithValue("$account", (object?)accountId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$from", fromMinute);
+        command.Parameters.AddWithValue("$to", toMinute);
         using var reader = command.ExecuteReader();
         var usage = new List<AccountUsage>();
         while (reader.Read())
@@ -150,39 +196,140 @@ internal sealed class SqliteUsageStore : IUsageStore
         return usage;
     }
 
+    /// <summary>Reads every block: a lookup for audits and tests, not for the hot path.</summary>
     public IReadOnlyList<UsageRecord> ForRequest(string requestId)
     {
+        ArgumentNullException.ThrowIfNull(requestId);
+        var wanted = System.Text.Encoding.UTF8.GetBytes(requestId);
+        var records = new List<UsageRecord>();
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM usage_records WHERE request_id = $r ORDER BY attempt, id";
-        command.Parameters.AddWithValue("$r", requestId);
+        command.CommandText = "SELECT data FROM usage_blocks ORDER BY id";
         using var reader = command.ExecuteReader();
-        var records = new List<UsageRecord>();
         while (reader.Read())
         {
-            records.Add(new UsageRecord(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetInt32(4),
-                reader.GetString(5),
-                new Execution.InvocationMetrics(
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                    reader.GetDouble(7),
-                    reader.GetInt64(8),
-                    reader.GetDouble(9),
-                    reader.GetInt32(10),
-                    reader.GetInt64(11),
-                    reader.GetInt64(12),
-                    reader.GetString(13)))
+            var block = (byte[])reader.GetValue(0);
+            if (block.AsSpan().IndexOf(wanted) < 0)
             {
-                Runtime = reader.GetString(14),
-            });
+                continue;
+            }
+
+            var at = 0;
+            while (UsageBatch.TryNext(block, ref at, out var encoded))
+            {
+                if (UsageRecordCodec.TryRead(encoded, out var fields) && fields.RequestId.SequenceEqual(wanted))
+                {
+                    records.Add(UsageRecordCodec.Decode(encoded)!);
+                }
+            }
         }
 
-        return records;
+        // Stable: attempts in order, and records of one attempt in the order they were stored.
+        return records.OrderBy(r => r.Attempt).ToList();
     }
 
-    public long Count() => Scalar("SELECT COUNT(*) FROM usage_records", 0);
+    public long Count() => Scalar("SELECT coalesce(sum(records), 0) FROM usage_blocks", 0);
+
+    /// <summary>
+    /// A database from before the totals per minute kept a row per record (usage_records): its rows
+    /// become blocks and minute totals, in one transaction, and the old table goes.
+    /// </summary>
+    private void MigrateRecordRows()
+    {
+        using var connection = _database.Open();
+        using var exists = connection.CreateCommand();
+        exists.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'usage_records'";
+        if ((long)exists.ExecuteScalar()! == 0)
+        {
+            return;
+        }
+
+        using var transaction = connection.BeginTransaction();
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = """
+                SELECT account_id, function_name, version, request_id, attempt, trigger, started_at, duration_ms, billed_ms,
+                       init_duration_ms, memory_mb, max_memory_mb, cpu_us, outcome, runtime
+                FROM usage_records ORDER BY id
+                """;
+            using var reader = read.ExecuteReader();
+            const int PerBlock = 1024;
+            var batch = new UsageBatch(PerBlock);
+            Span<byte> encoded = stackalloc byte[JournalFile.MaxPayload];
+            while (reader.Read())
+            {
+                var record = new UsageRecord(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4), reader.GetString(5),
+                    new Execution.InvocationMetrics(
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.GetDouble(7), reader.GetInt64(8), reader.GetDouble(9),
+                        reader.GetInt32(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetString(13)))
+                {
+                    Runtime = reader.GetString(14),
+                };
+                var length = UsageRecordCodec.Encode(record, encoded);
+                if (length < 0 || !batch.Add(encoded[..length]))
+                {
+                    throw new InvalidOperationException($"The usage record of {record.RequestId} cannot be moved to a block.");
+                }
+
+                if (batch.Count == PerBlock)
+                {
+                    StoreBlock(connection, batch);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                StoreBlock(connection, batch);
+            }
+        }
+
+        using (var drop = connection.CreateCommand())
+        {
+            drop.CommandText = "DROP TABLE usage_records";
+            drop.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    private static void StoreBlock(SqliteConnection connection, UsageBatch batch)
+    {
+        AddMinutes(connection, batch);
+        using var block = SqliteRaw.Prepare(connection, "INSERT INTO usage_blocks (records, data) VALUES (?1, ?2)");
+        raw.sqlite3_bind_int64(block, 1, batch.Count);
+        raw.sqlite3_bind_blob(block, 2, batch.Block);
+        SqliteRaw.Step(connection, block);
+        batch.Clear();
+    }
+
+    /// <summary>One sum of a batch: the record that names its account, function and runtime, and its minute.</summary>
+    private readonly record struct MinuteGroup(int Record, long Minute);
+
+    /// <summary>Compares groups by the names of their records as UTF-8, so that no string is made per record.</summary>
+    private sealed class MinuteGroupComparer(UsageBatch batch) : IEqualityComparer<MinuteGroup>
+    {
+        public bool Equals(MinuteGroup x, MinuteGroup y)
+        {
+            if (x.Minute != y.Minute)
+            {
+                return false;
+            }
+
+            var a = batch[x.Record];
+            var b = batch[y.Record];
+            return a.AccountId.SequenceEqual(b.AccountId) && a.FunctionName.SequenceEqual(b.FunctionName) && a.Runtime.SequenceEqual(b.Runtime);
+        }
+
+        public int GetHashCode(MinuteGroup group)
+        {
+            var record = batch[group.Record];
+            var hash = new HashCode();
+            hash.Add(group.Minute);
+            hash.AddBytes(record.AccountId);
+            hash.AddBytes(record.FunctionName);
+            hash.AddBytes(record.Runtime);
+            return hash.ToHashCode();
+        }
+    }
 }

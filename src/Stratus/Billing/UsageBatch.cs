@@ -1,11 +1,15 @@
+using System.Buffers.Binary;
+
 namespace Stratus.Billing;
 
 /// <summary>
-/// Journalled records on their way to the store, kept as the journal encodes them: the store binds
-/// their texts as the UTF-8 they already are, with no string made per field.
+/// Journalled records on their way to the store, kept as the journal encodes them, each behind a
+/// two-byte length: the batch's bytes are the block the store keeps as they are (<see cref="Block"/>),
+/// and its texts are read as the UTF-8 they already are, with no string made per field.
 /// </summary>
 public sealed class UsageBatch
 {
+    private const int LengthBytes = sizeof(ushort);
     private readonly List<(int Start, int Length)> _records;
     private byte[] _buffer;
     private int _used;
@@ -18,6 +22,9 @@ public sealed class UsageBatch
     }
 
     public int Count => _records.Count;
+
+    /// <summary>The records as one block: each one's length (two bytes, little-endian), then the record.</summary>
+    internal ReadOnlySpan<byte> Block => _buffer.AsSpan(0, _used);
 
     /// <summary>A batch of records encoded as the journal encodes them (the import reads them from the journal instead).</summary>
     public static UsageBatch From(IEnumerable<UsageRecord> records)
@@ -41,19 +48,20 @@ public sealed class UsageBatch
     /// <summary>Adds an encoded record; false (and nothing added) when it is not one, as in a damaged file.</summary>
     public bool Add(ReadOnlySpan<byte> encoded)
     {
-        if (!UsageRecordCodec.TryRead(encoded, out _))
+        if (encoded.Length > ushort.MaxValue || !UsageRecordCodec.TryRead(encoded, out _))
         {
             return false;
         }
 
-        if (_buffer.Length - _used < encoded.Length)
+        if (_buffer.Length - _used < LengthBytes + encoded.Length)
         {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _used + encoded.Length));
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _used + LengthBytes + encoded.Length));
         }
 
-        encoded.CopyTo(_buffer.AsSpan(_used));
-        _records.Add((_used, encoded.Length));
-        _used += encoded.Length;
+        BinaryPrimitives.WriteUInt16LittleEndian(_buffer.AsSpan(_used), (ushort)encoded.Length);
+        encoded.CopyTo(_buffer.AsSpan(_used + LengthBytes));
+        _records.Add((_used + LengthBytes, encoded.Length));
+        _used += LengthBytes + encoded.Length;
         return true;
     }
 
@@ -66,6 +74,26 @@ public sealed class UsageBatch
             UsageRecordCodec.TryRead(_buffer.AsSpan(start, length), out var fields);
             return fields;
         }
+    }
+
+    /// <summary>The next record of a stored <see cref="Block"/> at <paramref name="at"/>; false at its end or where it is damaged.</summary>
+    internal static bool TryNext(ReadOnlySpan<byte> block, ref int at, out ReadOnlySpan<byte> record)
+    {
+        record = default;
+        if (block.Length - at < LengthBytes)
+        {
+            return false;
+        }
+
+        var length = BinaryPrimitives.ReadUInt16LittleEndian(block[at..]);
+        if (block.Length - at - LengthBytes < length)
+        {
+            return false;
+        }
+
+        record = block.Slice(at + LengthBytes, length);
+        at += LengthBytes + length;
+        return true;
     }
 
     public void Clear()

@@ -190,6 +190,103 @@ public sealed class UsageLedgerTests : IDisposable
     }
 
     [Fact]
+    public void Totals_ManyFunctionsRuntimesAndMinutesInOneBatch_EqualTheRecordsSums()
+    {
+        var store = OpenStore();
+        var start = new DateTimeOffset(2026, 11, 1, 23, 57, 0, TimeSpan.Zero);
+        var records = Enumerable.Range(0, 3000).Select(i =>
+            Record($"r{i}", $"fn-{i % 7}", start.AddMilliseconds(i * 97), billedMs: 1 + (i % 13), memoryMb: 128 * (1 + (i % 3))) with
+            {
+                Runtime = i % 2 == 0 ? "nodejs20.x" : "python3.12",
+            }).ToList();
+        // Two batches, the second adding to minutes the first already has.
+        store.Append(UsageBatch.From(records.Take(1700)), default);
+        store.Append(UsageBatch.From(records.Skip(1700)), default);
+
+        var byFunction = store.Totals(new UsageQuery("000000000000", start, start.AddDays(1), null, UsageGrouping.Function));
+        var byDay = store.Totals(new UsageQuery("000000000000", start, start.AddDays(1), null, UsageGrouping.Day));
+        var byRuntime = store.UsageByRuntime("000000000000", start, start.AddDays(1));
+
+        Assert.Equal(
+            records.GroupBy(r => r.FunctionName).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new UsageTotal(g.Key, g.Count(), g.Sum(r => r.Metrics.BilledMs), g.Sum(r => r.Metrics.BilledMs * r.Metrics.MemorySizeMb))),
+            byFunction);
+        Assert.Equal(
+            records.GroupBy(r => r.Metrics.StartedAt.ToString("yyyy-MM-dd")).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new UsageTotal(g.Key, g.Count(), g.Sum(r => r.Metrics.BilledMs), g.Sum(r => r.Metrics.BilledMs * r.Metrics.MemorySizeMb))),
+            byDay);
+        Assert.Equal(
+            records.GroupBy(r => r.Runtime).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new AccountUsage("000000000000", new RuntimeUsage(g.Key, g.Count(), g.Sum(r => r.Metrics.BilledMs * r.Metrics.MemorySizeMb)))),
+            byRuntime);
+        Assert.Equal(3000, store.Count());
+        Assert.Equal(records[2999], Assert.Single(store.ForRequest("r2999")));
+    }
+
+    [Fact]
+    public void Totals_RangeInsideAMinute_CountsThatWholeMinute()
+    {
+        var store = OpenStore();
+        var minute = new DateTimeOffset(2026, 11, 1, 12, 30, 0, TimeSpan.Zero);
+        store.Append(UsageBatch.From([
+            Record("early", at: minute.AddSeconds(5)),
+            Record("late", at: minute.AddSeconds(55)),
+            Record("next", at: minute.AddMinutes(1)),
+        ]), default);
+
+        var inside = store.Totals(new UsageQuery("000000000000", minute.AddSeconds(20), minute.AddSeconds(40), null, UsageGrouping.Function));
+        var upToTheMinute = store.Totals(new UsageQuery("000000000000", minute, minute.AddMinutes(1), null, UsageGrouping.Function));
+
+        Assert.Equal(2, Assert.Single(inside).Requests);
+        Assert.Equal(2, Assert.Single(upToTheMinute).Requests);
+    }
+
+    [Fact]
+    public void Open_DatabaseWithARowPerRecord_MovesEveryRecordToBlocksAndTotals()
+    {
+        var path = Path.Combine(_directory, "stratus.db");
+        var database = new SqliteDatabase(path);
+        using (var old = database.Open())
+        using (var command = old.CreateCommand())
+        {
+            // The table as earlier versions made it, with rows for two functions.
+            command.CommandText = """
+                CREATE TABLE usage_records (
+                    id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, attempt INTEGER NOT NULL, account_id TEXT NOT NULL,
+                    function_name TEXT NOT NULL, version TEXT NOT NULL, trigger TEXT NOT NULL, started_at INTEGER NOT NULL,
+                    duration_ms REAL NOT NULL, billed_ms INTEGER NOT NULL, init_duration_ms REAL NOT NULL, memory_mb INTEGER NOT NULL,
+                    max_memory_mb INTEGER NOT NULL, cpu_us INTEGER NOT NULL, outcome TEXT NOT NULL, runtime TEXT NOT NULL);
+                CREATE INDEX usage_by_account_time ON usage_records (account_id, started_at);
+                """;
+            command.ExecuteNonQuery();
+            for (var i = 0; i < 2500; i++)
+            {
+                command.CommandText = $"""
+                    INSERT INTO usage_records (request_id, attempt, account_id, function_name, version, trigger, started_at, duration_ms,
+                        billed_ms, init_duration_ms, memory_mb, max_memory_mb, cpu_us, outcome, runtime)
+                    VALUES ('old-{i}', 1, '000000000000', '{(i % 2 == 0 ? "even" : "odd")}', '$LATEST', 'invoke', {1_793_534_400_000 + i}, 9.5,
+                        10, -1, 128, 60, 1234, 'success', 'nodejs20.x')
+                    """;
+                command.ExecuteNonQuery();
+            }
+        }
+
+        var store = new SqliteUsageStore(database);
+        var reopened = OpenStore();
+
+        Assert.Equal(2500, reopened.Count());
+        var from = DateTimeOffset.FromUnixTimeMilliseconds(1_793_534_400_000);
+        Assert.Equal(
+            [new UsageTotal("even", 1250, 12_500, 1_600_000), new UsageTotal("odd", 1250, 12_500, 1_600_000)],
+            reopened.Totals(new UsageQuery("000000000000", from, from.AddDays(1), null, UsageGrouping.Function)));
+        Assert.Equal(Record("old-7", "odd", from.AddMilliseconds(7)), Assert.Single(store.ForRequest("old-7")));
+        using var connection = database.Open();
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'usage_records'";
+        Assert.Equal(0L, check.ExecuteScalar());
+    }
+
+    [Fact]
     public void Billed_ColdStart_IncludesInitRoundedUp()
     {
         Assert.Equal(1, InvocationMetrics.Billed(0.2, -1));
