@@ -88,19 +88,22 @@ internal sealed class SqliteUsageStore : IUsageStore
     {
         var groups = new Dictionary<MinuteGroup, int>(new MinuteGroupComparer(records));
         var sums = new List<(MinuteGroup Group, long Requests, long BilledMs, long MbMs)>();
+        var last = -1;
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
             var group = new MinuteGroup(i, MinuteOf(record.StartedAt.ToUnixTimeMilliseconds()));
             var mbMs = record.BilledMs * record.MemorySizeMb;
-            if (groups.TryGetValue(group, out var at))
+            // Records come in runs of one function and minute: most add to the sum the last one did.
+            if ((last >= 0 && SameGroup(records, sums[last].Group, record, group.Minute)) || groups.TryGetValue(group, out last))
             {
-                var sum = sums[at];
-                sums[at] = (sum.Group, sum.Requests + 1, sum.BilledMs + record.BilledMs, sum.MbMs + mbMs);
+                var sum = sums[last];
+                sums[last] = (sum.Group, sum.Requests + 1, sum.BilledMs + record.BilledMs, sum.MbMs + mbMs);
             }
             else
             {
-                groups.Add(group, sums.Count);
+                last = sums.Count;
+                groups.Add(group, last);
                 sums.Add((group, 1, record.BilledMs, mbMs));
             }
         }
@@ -118,6 +121,17 @@ internal sealed class SqliteUsageStore : IUsageStore
             raw.sqlite3_bind_int64(statement, 7, mbMs);
             SqliteRaw.Step(connection, statement);
         }
+    }
+
+    private static bool SameGroup(UsageBatch records, MinuteGroup group, UsageFields record, long minute)
+    {
+        if (group.Minute != minute)
+        {
+            return false;
+        }
+
+        var named = records[group.Record];
+        return named.AccountId.SequenceEqual(record.AccountId) && named.FunctionName.SequenceEqual(record.FunctionName) && named.Runtime.SequenceEqual(record.Runtime);
     }
 
     private static long MinuteOf(long unixMs) => (long)Math.Floor(unixMs / (double)MsPerMinute);
@@ -309,17 +323,7 @@ internal sealed class SqliteUsageStore : IUsageStore
     /// <summary>Compares groups by the names of their records as UTF-8, so that no string is made per record.</summary>
     private sealed class MinuteGroupComparer(UsageBatch batch) : IEqualityComparer<MinuteGroup>
     {
-        public bool Equals(MinuteGroup x, MinuteGroup y)
-        {
-            if (x.Minute != y.Minute)
-            {
-                return false;
-            }
-
-            var a = batch[x.Record];
-            var b = batch[y.Record];
-            return a.AccountId.SequenceEqual(b.AccountId) && a.FunctionName.SequenceEqual(b.FunctionName) && a.Runtime.SequenceEqual(b.Runtime);
-        }
+        public bool Equals(MinuteGroup x, MinuteGroup y) => SameGroup(batch, x, batch[y.Record], y.Minute);
 
         public int GetHashCode(MinuteGroup group)
         {
