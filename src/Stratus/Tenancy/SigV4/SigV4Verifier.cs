@@ -31,6 +31,9 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     [ThreadStatic]
     private static byte[]? t_macKey;
 
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     private readonly ISecretLookup _credentials;
     private readonly TimeProvider _time;
     private readonly string _region;
@@ -180,8 +183,9 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             return SigV4Errors.Invalid($"Credential should be scoped to a valid region, not '{Bounded(authorization.ScopeRegion)}'. ");
         }
 
-        Span<char> date = stackalloc char[8];
-        signedAt.UtcDateTime.TryFormat(date, out _, "yyyyMMdd", CultureInfo.InvariantCulture);
+        Span<char> date = stackalloc char[16];
+        FormatBasic(signedAt, date);
+        date = date[..8];
         if (!authorization.ScopeDate.SequenceEqual(date))
         {
             return SigV4Errors.Invalid(
@@ -221,13 +225,39 @@ internal sealed class SigV4Verifier : ISigV4Verifier
 
         builder.Clear();
         Span<char> date = stackalloc char[16];
-        signedAt.UtcDateTime.TryFormat(date, out _, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        FormatBasic(signedAt, date);
         builder.Append(SigV4Authorization.Algorithm).Append('\n')
             .Append(date).Append('\n')
             .Append(authorization.Scope).Append('\n');
         AppendHex(builder, canonicalHash);
 
         StringToSignMac(SigningKeys.Get(secret, authorization), builder, signature);
+    }
+
+    /// <summary>
+    /// Writes <c>yyyyMMddTHHmmssZ</c> (UTC) into <paramref name="destination"/> (16 chars): what the general
+    /// formatter does, at a tenth of its cost, for the two dates every check writes.
+    /// </summary>
+    internal static void FormatBasic(DateTimeOffset time, Span<char> destination)
+    {
+        var utc = time.UtcDateTime;
+        Digits(destination, 0, 4, utc.Year);
+        Digits(destination, 4, 2, utc.Month);
+        Digits(destination, 6, 2, utc.Day);
+        destination[8] = 'T';
+        Digits(destination, 9, 2, utc.Hour);
+        Digits(destination, 11, 2, utc.Minute);
+        Digits(destination, 13, 2, utc.Second);
+        destination[15] = 'Z';
+
+        static void Digits(Span<char> destination, int start, int count, int value)
+        {
+            for (var i = start + count - 1; i >= start; i--)
+            {
+                destination[i] = (char)('0' + (value % 10));
+                value /= 10;
+            }
+        }
     }
 
     /// <summary>
@@ -298,7 +328,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         else
         {
             Span<byte> bodyHash = stackalloc byte[32];
-            SHA256.HashData(request.Body.Span, bodyHash);
+            Sha256(request.Body.Span, bodyHash);
             AppendHex(builder, bodyHash);
         }
 
@@ -366,12 +396,20 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         var buffer = RentUtf8(text, out var length);
         try
         {
-            SHA256.HashData(buffer.AsSpan(0, length), destination);
+            Sha256(buffer.AsSpan(0, length), destination);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>SHA-256 through a hash object the thread keeps: a one-shot hash sets up and frees an OpenSSL context each time.</summary>
+    private static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var hash = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(data);
+        hash.GetHashAndReset(destination);
     }
 
     private static byte[] RentUtf8(StringBuilder text, out int length)
