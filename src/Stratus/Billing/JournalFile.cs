@@ -34,10 +34,10 @@ internal sealed unsafe class JournalFile : IDisposable
         _base = pointer + _view.PointerOffset;
     }
 
-    public string Path { get; }
+    public string Path { get; private set; }
 
-    /// <summary>The file's place in the journal: numbers grow and are never reused.</summary>
-    public long Number { get; }
+    /// <summary>The file's place in the journal: numbers grow and are never reused (a reused file takes a new one).</summary>
+    public long Number { get; private set; }
 
     /// <summary>Slots before this one are imported into the store (the importer's own cursor).</summary>
     public int Imported { get; set; }
@@ -64,6 +64,25 @@ internal sealed unsafe class JournalFile : IDisposable
             stream.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Zeroes every slot of a file whose records are all imported, so it can be reused.</summary>
+    public void Clear() => new Span<byte>(_base, SlotBytes * Slots).Clear();
+
+    /// <summary>
+    /// Makes a cleared file the journal file <paramref name="number"/> at <paramref name="path"/>. Its pages
+    /// stay mapped and writable, so its writers take no page fault. A writer still holding it from
+    /// before found it full; it may now write into it as the new file, which is where its record belongs.
+    /// </summary>
+    public void Reuse(string path, long number)
+    {
+        File.Move(Path, path);
+        Path = path;
+        Number = number;
+        Imported = 0;
+        Touched = Slots;
+        // Last: slots are handed out again only once the file is ready for them.
+        Volatile.Write(ref _reserved, 0);
     }
 
     /// <summary>Slots before this one are on pages already faulted in (the importer's own cursor).</summary>

@@ -16,6 +16,7 @@ internal sealed class UsageJournal : IDisposable
     private readonly List<JournalFile> _open = [];
     private JournalFile _current;
     private JournalFile? _next;
+    private JournalFile? _spare;
     private long _sequence;
     private (long File, int Slot) _lastSeen;
 
@@ -89,12 +90,28 @@ internal sealed class UsageJournal : IDisposable
         }
     }
 
-    /// <summary>Deletes a full file whose records are all imported.</summary>
+    /// <summary>
+    /// Takes a full file whose records are all imported out of the journal. It is cleared and kept, still
+    /// mapped, to become a later file: a new file would cost the writers a page fault (and the file
+    /// system a block allocation) every 4 KB, tens of thousands a second under load, and deleting it the
+    /// same again.
+    /// </summary>
     public void Retire(JournalFile file)
     {
         lock (_files)
         {
             _open.Remove(file);
+        }
+
+        // Cleared before it can be handed out again: a slot reads as written only after a writer's mark.
+        file.Clear();
+        lock (_files)
+        {
+            if (_spare is null)
+            {
+                _spare = file;
+                return;
+            }
         }
 
         file.Dispose();
@@ -113,12 +130,32 @@ internal sealed class UsageJournal : IDisposable
                 File.Delete(file.Path);
             }
         }
+
+        if (_spare is { } spare)
+        {
+            spare.Dispose();
+            File.Delete(spare.Path);
+        }
     }
 
     private JournalFile Open()
     {
         _sequence++;
-        var file = JournalFile.Create(Path.Combine(_directory, _sequence.ToString("D12", CultureInfo.InvariantCulture) + Extension), _sequence);
+        var path = Path.Combine(_directory, _sequence.ToString("D12", CultureInfo.InvariantCulture) + Extension);
+        JournalFile file;
+        if (_spare is { } spare)
+        {
+            // Renamed to its new number once clear: a server killed before that finds an empty file of
+            // an imported number, and one killed after it an empty new file.
+            _spare = null;
+            spare.Reuse(path, _sequence);
+            file = spare;
+        }
+        else
+        {
+            file = JournalFile.Create(path, _sequence);
+        }
+
         _open.Add(file);
         return file;
     }

@@ -46,11 +46,44 @@ public sealed class UsageLedgerTests : IDisposable
             Assert.True(ledger.Import());
             Assert.Equal(Writers * PerWriter, OpenStore().Count());
             Assert.Equal(Record("3-17"), OpenStore().ForRequest("3-17").Single());
-            // Full files whose records are all stored are gone; the one being written stays.
-            Assert.Single(JournalFiles());
+            // Full files whose records are all stored are gone, but for one kept cleared for reuse; the one being written stays.
+            Assert.Equal(2, JournalFiles().Length);
         }
 
         Assert.Equal(Writers * PerWriter, OpenStore().Count());
+        Assert.Empty(JournalFiles());
+    }
+
+    [Fact]
+    public async Task Append_ManyFilesWithImportsBetween_RetiredFilesAreReusedAndEveryRecordImportedOnce()
+    {
+        const int Writers = 4;
+        const int PerWriter = (JournalFile.Slots / 4) + 3;
+        await using (var ledger = OpenLedger())
+        {
+            for (var phase = 0; phase < 5; phase++)
+            {
+                var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+                {
+                    for (var i = 0; i < PerWriter; i++)
+                    {
+                        ledger.Append(Record($"{phase}-{w}-{i}"));
+                    }
+                }));
+                await Task.WhenAll(writers);
+                Assert.True(ledger.Import());
+
+                Assert.Equal((phase + 1) * Writers * PerWriter, OpenStore().Count());
+                Assert.True(JournalFiles().Length <= 2, string.Join(", ", JournalFiles()));
+            }
+
+            // Written into files that had been retired, cleared and renamed: each record once, as written.
+            Assert.Equal(Record("4-3-17"), OpenStore().ForRequest("4-3-17").Single());
+            Assert.Single(OpenStore().ForRequest("2-0-0"));
+        }
+
+        Assert.Equal(5 * Writers * PerWriter, OpenStore().Count());
+        Assert.Empty(JournalFiles());
     }
 
     [Fact]
