@@ -3,21 +3,29 @@
 # hello-world function (bench/function) on three servers: "off" (--no-metering and
 # --insecure-any-signature: neither), "metering" (usage ledger on, signatures not checked) and "on"
 # (the default: every invocation metered, every request's SigV4 signature checked; wrk replays a
-# request signed as the AWS clients sign it), at 64 connections and at 1. The servers run side by
-# side on fresh data directories, but only one is loaded at a time: the runs alternate for
-# BENCH_ROUNDS rounds so that a change in the machine's load touches every side alike, and the table
-# shows each side's median over the rounds, and its ratio to off.
+# request signed as the AWS clients sign it), at 64 connections and at 1.
 #
-# Usage: bash bench/billing/run.sh        Knobs: BENCH_DURATION (10s), BENCH_WARMUP (10s), BENCH_ROUNDS (3)
+# Each of BENCH_ROUNDS rounds runs the three sides in turn (each round starting with the next side), so
+# that a change in the machine's load touches every side alike, and each side runs on a fresh server
+# (fresh data directory) that is alone on the machine while it is warmed up and measured, then stopped.
+# Two servers started alike and run side by side differ by up to 10-20 % in throughput for as long as
+# they run, the first started usually the fastest: with one long-lived server per side, that
+# difference would be taken for the cost of metering or signatures.
+# Each server is warmed up for 20 s first: .NET's tiered JIT (with dynamic PGO) is still compiling
+# hundreds of methods a second 10 s into a run, and more on the side that runs more code.
+# The table shows each side's median over the rounds and its ratio to off, and the median of each
+# round's ratio ("paired"), the figure to quote.
+#
+# Usage: bash bench/billing/run.sh        Knobs: BENCH_DURATION (6s), BENCH_WARMUP (20s), BENCH_ROUNDS (5)
 # Prints a table; raw wrk outputs in bench/results/billing/.
 set -euo pipefail
 
 DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH=$(dirname "$DIR")
 ROOT=$(dirname "$BENCH")
-DURATION=${BENCH_DURATION:-10s}
-WARMUP=${BENCH_WARMUP:-10s}
-ROUNDS=${BENCH_ROUNDS:-3}
+DURATION=${BENCH_DURATION:-6s}
+WARMUP=${BENCH_WARMUP:-20s}
+ROUNDS=${BENCH_ROUNDS:-5}
 RAW=$BENCH/results/billing
 STRATUS=$ROOT/src/Stratus.Cli/bin/Release/net10.0/stratus
 PY=/usr/bin/python3
@@ -56,6 +64,7 @@ start_server() { # SIDE EXTRA-OPTIONS...
   shift
   local port
   port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  rm -rf "${WORK:?}/$side"
   "$STRATUS" server --listen "127.0.0.1:$port" --data "$WORK/$side" "$@" >"$WORK/$side.log" 2>&1 &
   PIDS+=($!)
   SERVER[$side]=$!
@@ -82,14 +91,28 @@ run() { # SIDE NAME THREADS CONNECTIONS DURATION
   grep -q '^RESULT ' "$RAW/$2.txt" || { cat "$RAW/$2.txt" >&2; die "wrk $2 printed no result"; }
 }
 
+stop_servers() {
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
+}
+
+declare -A OPTIONS=([off]="--no-metering --insecure-any-signature" [metering]="--insecure-any-signature" [on]="")
 SIDES=(off metering on)
-start_server off --no-metering --insecure-any-signature
-start_server metering --insecure-any-signature
-start_server on
-for side in "${SIDES[@]}"; do run "$side" "warmup-$side" 2 64 "$WARMUP"; done
 for round in $(seq "$ROUNDS"); do
-  for side in "${SIDES[@]}"; do run "$side" "$side-c64-$round" 2 64 "$DURATION"; done
-  for side in "${SIDES[@]}"; do run "$side" "$side-c1-$round" 1 1 "$DURATION"; done
+  # Each round starts with the next side, so that no side always runs first (or last) in a round.
+  order=("${SIDES[@]:round%3}" "${SIDES[@]:0:round%3}")
+  for side in "${order[@]}"; do
+    log "round $round of $ROUNDS: $side, on a fresh server, alone"
+    # shellcheck disable=SC2086 # the options are words
+    start_server "$side" ${OPTIONS[$side]}
+    run "$side" "warmup-$side-$round" 2 64 "$WARMUP"
+    run "$side" "$side-c64-$round" 2 64 "$DURATION"
+    run "$side" "$side-c1-$round" 1 1 "$DURATION"
+    stop_servers
+  done
 done
 
 "$PY" - "$RAW" "$ROUNDS" <<'PYEOF'
@@ -104,12 +127,17 @@ def one(name):
 def result(name):
     runs = [one(f"{name}-{r}") for r in range(1, rounds + 1)]
     return {k: statistics.median(run[k] for run in runs) for k in runs[0]}
+def paired(side, c):
+    # Each round's ratio to off in that same round (minutes apart, so under much the same load), then
+    # their median: steadier than the ratio of the medians when the machine's load drifts.
+    return statistics.median(one(f"{side}-{c}-{r}")["rps"] / one(f"off-{c}-{r}")["rps"] for r in range(1, rounds + 1))
 print(f"median of {rounds} rounds")
 print(f"{'':14}{'off':>10}{'metering':>10}{'on':>10}{'metering/off':>14}{'on/off':>10}")
 for c in ("c64", "c1"):
     off, meter, on = result(f"off-{c}"), result(f"metering-{c}"), result(f"on-{c}")
     for key, label, fmt in (("rps", "req/s", ",.0f"), ("p50_us", "p50 us", ",.0f"), ("p99_us", "p99 us", ",.0f"), ("cpu_us", "CPU us/req", ",.1f")):
         print(f"{c + ' ' + label:14}{off[key]:>10{fmt}}{meter[key]:>10{fmt}}{on[key]:>10{fmt}}{meter[key] / off[key]:>14.3f}{on[key] / off[key]:>10.3f}")
+    print(f"{c + ' paired':14}{'':>30}{paired('metering', c):>14.3f}{paired('on', c):>10.3f}   (median of each round's req/s ratio)")
     errors = sum(v for k, v in on.items() if k.startswith("errors")) + sum(v for k, v in off.items() if k.startswith("errors"))
     if errors:
         print(f"  {c}: {errors:.0f} errors (non-2xx or socket), see {raw}")

@@ -48,6 +48,15 @@ start_hello() {
   [[ $(curl -sf -X POST -d '{}' "$ENDPOINT/2015-03-31/functions/hello/invocations") == '{"statusCode":200,"body":"hello"}' ]] || die "$name: Invoke did not answer the function's result"
 }
 
+# stop_server PID: stops one server started by start_hello (SIGTERM: it stops its instances itself).
+stop_server() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local kept=() pid
+  for pid in "${PIDS[@]}"; do [[ $pid == "$1" ]] || kept+=("$pid"); done
+  PIDS=("${kept[@]}")
+}
+
 # cpu_ticks PID: CPU time (user + system, in clock ticks) the process itself has used so far; not its
 # children's (a server's instance processes), which is the function's time, not the platform's.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

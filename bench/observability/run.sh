@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What logs, metrics and traces cost a warm Invoke: four servers in one run, the same hello-world
+# What logs, metrics and traces cost a warm Invoke: four kinds of server in one run, the same hello-world
 # function (bench/function, nodejs20.x, 1769 MB) on each, driven by wrk (2 threads, 64 connections)
 # with a sampled W3C traceparent of its own on every request (traced.lua):
 #   off:   --no-log-capture --metrics off and no OTLP endpoint (the baseline);
@@ -7,8 +7,9 @@
 #   on:    log capture, metrics and every invocation traced, its spans exported over OTLP/HTTP to a
 #          stand-in collector (otlp-sink.mjs, on the same cores);
 #   on10:  the same with --trace-sample-ratio 0.1.
-# The runs alternate (off, lm, on, on10, off, ...) so that a change in the machine's load touches all;
-# on a shared machine one run can still land on a burst of someone else's work, so the summary is the
+# The runs alternate (off, lm, on, on10, then lm, on, on10, off, ...) so that a change in the machine's
+# load touches all, each on a fresh server alone on the machine (see below); on a shared machine one
+# run can still land on a burst of someone else's work, so the summary is the
 # median over rounds of each round's ratio to off, beside the ratio of the means. The server's own CPU
 # time per invocation (from /proc, not counting its instance processes) is shown too: it moves much
 # less with the load of others than throughput does.
@@ -39,24 +40,30 @@ for _ in $(seq 200); do grep -q '^listening ' "$RAW/otlp-sink.txt" && break; sle
 SINK=http://127.0.0.1:$(sed -n 's/^listening //p' "$RAW/otlp-sink.txt")
 [[ $SINK != http://127.0.0.1: ]] || die "the OTLP sink did not start"
 
-declare -A AT PID
-log "starting four servers: off, lm, on, on10"
-start_hello off --metrics off --no-log-capture; AT[off]=$ENDPOINT; PID[off]=$SERVER_PID
-start_hello lm; AT[lm]=$ENDPOINT; PID[lm]=$SERVER_PID
-start_hello on --otlp-endpoint "$SINK"; AT[on]=$ENDPOINT; PID[on]=$SERVER_PID
-start_hello on10 --otlp-endpoint "$SINK" --trace-sample-ratio 0.1; AT[on10]=$ENDPOINT; PID[on10]=$SERVER_PID
-curl -sf "${AT[on]}/metrics" | grep -q '^stratus_invocations_total' || die "the on server shows no metrics"
-[[ $(curl -s -o /dev/null -w '%{http_code}' "${AT[off]}/metrics") != 200 ]] || die "the off server serves metrics"
-
+# One server at a time, fresh for every side of every round and alone on the machine while it is warmed
+# up and measured: two servers started alike and run side by side differ by up to 10-20 % in
+# throughput for as long as they run (the first started usually the fastest), a difference that
+# would otherwise be taken for the cost of logs, metrics or traces.
+declare -A OPTIONS=([off]="--metrics off --no-log-capture" [lm]="" [on]="--otlp-endpoint $SINK" [on10]="--otlp-endpoint $SINK --trace-sample-ratio 0.1")
 SIDES=(off lm on on10)
-for side in "${SIDES[@]}"; do
-  wrk_run "warmup-$side" "${AT[$side]}/2015-03-31/functions/hello/invocations" "$DIR/traced.lua" "$WARMUP"
-done
 for round in $(seq "$ROUNDS"); do
-  for side in "${SIDES[@]}"; do
-    wrk_run "$side-$round" "${AT[$side]}/2015-03-31/functions/hello/invocations" "$DIR/traced.lua" "$DURATION" "${PID[$side]}"
-    # A scraper reads the metrics between runs, as Prometheus would.
-    [[ $side == off ]] || curl -sf "${AT[$side]}/metrics" >"$RAW/metrics-$side-$round.txt"
+  # Each round starts with the next side, so that no side always runs first (or last) in a round.
+  order=("${SIDES[@]:round%4}" "${SIDES[@]:0:round%4}")
+  for side in "${order[@]}"; do
+    log "round $round of $ROUNDS: $side"
+    # shellcheck disable=SC2086 # the options are words
+    start_hello "$side" ${OPTIONS[$side]}
+    url=$ENDPOINT/2015-03-31/functions/hello/invocations
+    if [[ $side == off ]]; then
+      [[ $(curl -s -o /dev/null -w '%{http_code}' "$ENDPOINT/metrics") != 200 ]] || die "the off server serves metrics"
+    fi
+    wrk_run "warmup-$side-$round" "$url" "$DIR/traced.lua" "$WARMUP"
+    wrk_run "$side-$round" "$url" "$DIR/traced.lua" "$DURATION" "$SERVER_PID"
+    if [[ $side != off ]]; then
+      curl -sf "$ENDPOINT/metrics" >"$RAW/metrics-$side-$round.txt"
+      grep -q '^stratus_invocations_total' "$RAW/metrics-$side-$round.txt" || die "the $side server shows no metrics"
+    fi
+    stop_server "$SERVER_PID"
   done
 done
 
