@@ -15,7 +15,7 @@
 # less with the load of others than throughput does.
 # The usage ledger, not the point here, runs on all four as by default.
 #
-# Usage: bash bench/observability/run.sh    Knobs: BENCH_DURATION (8s), BENCH_WARMUP (10s), BENCH_ROUNDS (6)
+# Usage: bash bench/observability/run.sh    Knobs: BENCH_DURATION (8s), BENCH_WARMUP (20s), BENCH_ROUNDS (4)
 # Prints a table and each side's ratio to off; raw wrk outputs in bench/results/observability/.
 set -euo pipefail
 
@@ -23,8 +23,8 @@ DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH=$(dirname "$DIR")
 ROOT=$(dirname "$BENCH")
 DURATION=${BENCH_DURATION:-8s}
-WARMUP=${BENCH_WARMUP:-10s}
-ROUNDS=${BENCH_ROUNDS:-6}
+WARMUP=${BENCH_WARMUP:-20s}
+ROUNDS=${BENCH_ROUNDS:-4}
 RAW=$BENCH/results/observability
 # shellcheck source=../lib/servers.sh
 source "$BENCH/lib/servers.sh"
