@@ -6,8 +6,10 @@ namespace Stratus.Execution;
 /// <summary>
 /// Reads the CPU time an instance's cgroup has used so far, in microseconds: <c>usage_usec</c> of
 /// <c>cpu.stat</c> on cgroup v2, <c>cpuacct.usage</c> (nanoseconds) on v1 where the cpuacct
-/// controller shares the cpu hierarchy. Without either (no cgroup, or cpuacct mounted apart) it
-/// reads 0: the ledger then records no CPU time rather than a guess. The file is opened once and
+/// controller shares the cpu hierarchy. Without either (no cgroup, or cpuacct mounted apart) the
+/// instance's process itself is read (<see cref="ForProcess"/>: user and system time of the process
+/// and of its children it waited for, in the kernel's 10 ms ticks), which misses only descendants
+/// still running or never waited for. The file is opened once and
 /// re-read from offset 0, as the kernel regenerates it.
 /// Generating it costs the kernel microseconds, as much as a warm invocation's whole budget for
 /// metering, so <see cref="TakeMicros"/> reads it at most every <see cref="RefreshInterval"/> and hands
@@ -19,6 +21,7 @@ internal sealed class CpuTime : IDisposable
 {
     private readonly SafeFileHandle? _file;
     private readonly bool _isV2;
+    private readonly bool _processStat;
     private readonly byte[] _buffer = new byte[1024];
     private readonly TimeProvider _time;
     private long _readAt;
@@ -44,6 +47,15 @@ internal sealed class CpuTime : IDisposable
     }
 
     public bool Available => _file is not null;
+
+    /// <summary>The CPU time of process <paramref name="pid"/> and its waited-for children, from <c>/proc/PID/stat</c>.</summary>
+    public static CpuTime ForProcess(int pid, TimeProvider time) => new($"/proc/{pid}/stat", isV2: false, time, processStat: true);
+
+    private CpuTime(string path, bool isV2, TimeProvider time, bool processStat)
+        : this(path, isV2, time)
+    {
+        _processStat = processStat;
+    }
 
     public static TimeSpan RefreshInterval { get; } = TimeSpan.FromMilliseconds(20);
 
@@ -72,7 +84,7 @@ internal sealed class CpuTime : IDisposable
         try
         {
             var length = RandomAccess.Read(_file, _buffer, 0);
-            return Parse(_buffer.AsSpan(0, length), _isV2);
+            return _processStat ? ParseProcessStat(_buffer.AsSpan(0, length)) : Parse(_buffer.AsSpan(0, length), _isV2);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
@@ -89,6 +101,51 @@ internal sealed class CpuTime : IDisposable
 
         var at = text.IndexOf("usage_usec "u8);
         return at >= 0 && Utf8Parser.TryParse(text[(at + 11)..], out long micros, out _) ? micros : 0;
+    }
+
+    /// <summary>
+    /// utime + stime + cutime + cstime of a <c>/proc/PID/stat</c> line, in microseconds. The fields are
+    /// counted after the command's closing parenthesis (a command may hold spaces and parentheses); the
+    /// kernel reports them in USER_HZ ticks, 100 a second on Linux.
+    /// </summary>
+    internal static long ParseProcessStat(ReadOnlySpan<byte> text)
+    {
+        const long MicrosPerTick = 10_000;
+        var close = text.LastIndexOf((byte)')');
+        if (close < 0)
+        {
+            return 0;
+        }
+
+        // Fields 3 (state) onwards; utime, stime, cutime and cstime are fields 14 to 17.
+        var rest = text[(close + 1)..];
+        long ticks = 0;
+        var field = 2;
+        foreach (var range in rest.Split((byte)' '))
+        {
+            var token = rest[range];
+            if (token.IsEmpty)
+            {
+                continue;
+            }
+
+            field++;
+            if (field is >= 14 and <= 17)
+            {
+                if (!Utf8Parser.TryParse(token, out long value, out _))
+                {
+                    return 0;
+                }
+
+                ticks += value;
+            }
+            else if (field > 17)
+            {
+                break;
+            }
+        }
+
+        return field >= 17 ? ticks * MicrosPerTick : 0;
     }
 
     public void Dispose() => _file?.Dispose();

@@ -51,6 +51,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         _launcher = new RuntimeLauncher(Options);
         Cgroups = cgroups;
         Isolation = isolation;
+        Cpu = new CpuSaturation(time);
 
         // Output files of instances from a previous run (killed server) are of no use now. Isolated
         // instances keep theirs in the isolation's run directory, made fresh at start-up.
@@ -216,6 +217,9 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Whether the machine's cores are all busy (pools start no instance beyond the core count for CPU-bound work then).</summary>
+    internal CpuSaturation Cpu { get; set; }
 
     internal BurstLimiter BurstOf(string function) => _bursts.GetOrAdd(function, _ => new BurstLimiter(Options.BurstInstances, _time));
 

@@ -149,7 +149,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         // Both before the runtime is told to go: a fast runtime can be ready, and its first invocation
         // answered, before this thread gets further.
         _peakMemory = _cgroup.PeakMemoryFile is { } peakFile ? PeakMemory.ForCgroup(peakFile, _time) : PeakMemory.ForProcess(process.Id, _time);
-        _cpuTime = _cgroup.CpuUsageFile is { } cpuFile ? new CpuTime(cpuFile.Path, cpuFile.IsV2, _time) : null;
+        _cpuTime = _cgroup.CpuUsageFile is { } cpuFile ? new CpuTime(cpuFile.Path, cpuFile.IsV2, _time) : CpuTime.ForProcess(process.Id, _time);
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         try
         {
@@ -307,9 +307,10 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         }
 
         var duration = _time.GetElapsedTime(running.StartedAt).TotalMilliseconds;
-        outcome = new Outcome(running.Invocation, Finish(running, body, isError ? "Unhandled" : null, duration, isError ? InvocationOutcome.Error : InvocationOutcome.Success, null));
+        var result = Finish(running, body, isError ? "Unhandled" : null, duration, isError ? InvocationOutcome.Error : InvocationOutcome.Success, null);
+        outcome = new Outcome(running.Invocation, result);
         // A first invocation runs code nothing has compiled yet; it says little about the next ones.
-        _pool.Release(this, running.InitDurationMs >= 0 ? -1 : duration);
+        _pool.Release(this, running.InitDurationMs >= 0 ? -1 : duration, result.Metrics?.CpuMicros ?? 0);
         ReplenishAfterFirst();
         return 202;
     }

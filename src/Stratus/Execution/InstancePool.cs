@@ -30,6 +30,13 @@ internal sealed partial class InstancePool
     private double _previousWindowMin = double.MaxValue;
     private int _windowCount;
     private double _coldStartMs = -1;
+
+    // CPU time the instances used, against the time they were busy with invocations (decayed).
+    private const double CpuBoundShare = 0.05;
+    private const double CpuWindowMicros = 2_000_000;
+    private const double CpuMinimumMicros = 50_000;
+    private double _cpuMicros;
+    private double _busyMicros;
     private ITimer? _recheck;
     private bool _retired;
 
@@ -136,7 +143,9 @@ internal sealed partial class InstancePool
     }
 
     /// <summary>The instance finished an invocation (or became ready) and can take the next one.</summary>
-    public void Release(Instance instance, double durationMs)
+    /// <param name="durationMs">How long the invocation ran; negative for none, or one that says little (a first invocation).</param>
+    /// <param name="cpuMicros">CPU time the instance used since it last told (0 when not measured).</param>
+    public void Release(Instance instance, double durationMs, long cpuMicros = 0)
     {
         InvocationRequest? next = null;
         var retire = false;
@@ -145,6 +154,7 @@ internal sealed partial class InstancePool
             if (durationMs >= 0)
             {
                 RecordDurationLocked(durationMs);
+                RecordCpuLocked(durationMs, cpuMicros);
             }
 
             if (_retired)
@@ -503,6 +513,14 @@ internal sealed partial class InstancePool
             // Up to one instance per core is always worth having once requests queue.
             wanted = true;
         }
+        else if (CoresSpentLocked())
+        {
+            // Every core is busy, and this function's invocations spend their time on a core: another
+            // instance would share the same cores and add a process to switch to (two instances of a
+            // small node function served 4-10 % more than three or four on two cores). Invocations
+            // wait for the instances there are; one that waits does not spend a core.
+            wanted = false;
+        }
         else if (_durationMs < 0 || _coldStartMs < 0)
         {
             // Nothing measured yet: wait; Retry starts one if the wait grows longer than a cold start.
@@ -556,6 +574,26 @@ internal sealed partial class InstancePool
         _durationMs = Math.Min(_windowMin, _previousWindowMin);
     }
 
+    /// <summary>
+    /// Adds an invocation's CPU time and duration to the function's measure of how CPU-bound it is.
+    /// Instances report CPU time in lumps (at most every 20 ms each), so the measure sums both over
+    /// about the last two seconds of busy time rather than per invocation.
+    /// </summary>
+    private void RecordCpuLocked(double durationMs, long cpuMicros)
+    {
+        _busyMicros += durationMs * 1000;
+        _cpuMicros += cpuMicros;
+        if (_busyMicros > CpuWindowMicros)
+        {
+            _busyMicros /= 2;
+            _cpuMicros /= 2;
+        }
+    }
+
+    /// <summary>The function's invocations use the CPU for a real part of their time, and every core of the machine is busy.</summary>
+    private bool CoresSpentLocked() =>
+        _busyMicros >= CpuMinimumMicros && _cpuMicros >= CpuBoundShare * _busyMicros && _engine.Cpu.Saturated;
+
     /// <summary>How long the queue would take to drain on the instances now busy.</summary>
     private double ExpectedWaitMsLocked()
     {
@@ -588,6 +626,7 @@ internal sealed partial class InstancePool
             // queue must also be expected to take longer than a cold start.
             start = _waiters.Count > _starting && _starting < Environment.ProcessorCount
                 && OldestWaitMsLocked() >= ColdStartEstimateMs
+                && !(_all.Count >= Environment.ProcessorCount && CoresSpentLocked())
                 && (_durationMs < 0 || ExpectedWaitMsLocked() > ColdStartEstimateMs)
                 && _engine.BurstOf(Function.Name).TryTake();
             if (start)

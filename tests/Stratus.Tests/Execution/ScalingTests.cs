@@ -42,6 +42,75 @@ public sealed class ScalingTests
     }
 
     [Fact]
+    public async Task Invoke_CpuBoundFunctionOnSaturatedCores_StaysAtOneInstancePerCore()
+    {
+        await using var host = await StratusHost.StartAsync();
+        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
+        engine.Cpu = SaturatedCores();
+        await host.CreateFunctionAsync("spin", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            exports.handler = async () => {
+              const end = Date.now() + 15;
+              while (Date.now() < end) { }
+              return process.pid;
+            };
+            """)), timeout: 60);
+        // Measured first: these invocations spend their time on a core.
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Null((await host.InvokeAsync("spin")).FunctionError);
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6 * Environment.ProcessorCount).Select(_ => host.InvokeAsync("spin")));
+
+        Assert.All(results, r => Assert.Null(r.FunctionError));
+        Assert.InRange(results.Select(r => r.Body).Distinct().Count(), 1, Environment.ProcessorCount);
+        Assert.InRange(engine.InstanceCountOf("spin"), 1, Environment.ProcessorCount);
+    }
+
+    [Fact]
+    public async Task Invoke_WaitingFunctionOnSaturatedCores_StillScalesBeyondTheCores()
+    {
+        // Each invocation waits (no CPU) until all of them run at once: only possible on as many instances.
+        var barrier = SharedDirectory.Create("barrier-");
+        var concurrent = Environment.ProcessorCount + 1;
+        await using var host = await StratusHost.StartAsync();
+        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
+        engine.Cpu = SaturatedCores();
+        await host.CreateFunctionAsync("waits", "nodejs20.x", "index.handler", Zips.Create(("index.js", $$"""
+            const fs = require('fs');
+            exports.handler = async (event, context) => {
+              if (!event.barrier) { await new Promise(r => setTimeout(r, 150)); return 'slept'; }
+              fs.writeFileSync(`${process.env.BARRIER}/${context.awsRequestId}`, '');
+              while (fs.readdirSync(process.env.BARRIER).length < {{concurrent}}) { await new Promise(r => setTimeout(r, 10)); }
+              return process.pid;
+            };
+            """)), timeout: 60, environment: new() { ["BARRIER"] = barrier });
+        // Measured first: these invocations wait, and use next to no CPU.
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal("\"slept\"", (await host.InvokeAsync("waits")).Body);
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, concurrent).Select(_ => host.InvokeAsync("waits", """{"barrier":true}""")));
+
+        Assert.All(results, r => Assert.Null(r.FunctionError));
+        Assert.Equal(concurrent, results.Select(r => r.Body).Distinct().Count());
+        Directory.Delete(barrier, recursive: true);
+    }
+
+    /// <summary>Cores that read as all busy from the second sample on (the first has nothing to compare with).</summary>
+    private static CpuSaturation SaturatedCores()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        long ticks = 0;
+        var cores = new CpuSaturation(time, () => $"cpu  {ticks += 1000} 0 0 0 0 0 0 0\ncpu0 0 0 0 0\n");
+        Assert.False(cores.Saturated);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(cores.Saturated);
+        return cores;
+    }
+
+    [Fact]
     public async Task Invoke_200ConcurrentAgainstAColdFunction_AllSucceed()
     {
         await using var host = await StratusHost.StartAsync();
