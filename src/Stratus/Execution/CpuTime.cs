@@ -6,10 +6,10 @@ namespace Stratus.Execution;
 /// <summary>
 /// Reads the CPU time an instance's cgroup has used so far, in microseconds: <c>usage_usec</c> of
 /// <c>cpu.stat</c> on cgroup v2, <c>cpuacct.usage</c> (nanoseconds) on v1 where the cpuacct
-/// controller shares the cpu hierarchy. Without either (no cgroup, or cpuacct mounted apart) the
-/// instance's process itself is read (<see cref="ForProcess"/>: user and system time of the process
-/// and of its children it waited for, in the kernel's 10 ms ticks), which misses only descendants
-/// still running or never waited for. The file is opened once and
+/// controller shares the cpu hierarchy. Without either, the processes themselves are read (user and
+/// system time, and that of children they waited for, in the kernel's 10 ms ticks): those listed in
+/// the instance's cgroup (<see cref="ForCgroupProcesses"/>, where cpuacct is mounted apart), or the
+/// instance's own process where there is no cgroup at all (<see cref="ForProcess"/>). The file is opened once and
 /// re-read from offset 0, as the kernel regenerates it.
 /// Generating it costs the kernel microseconds, as much as a warm invocation's whole budget for
 /// metering, so <see cref="TakeMicros"/> reads it at most every <see cref="RefreshInterval"/> and hands
@@ -22,6 +22,7 @@ internal sealed class CpuTime : IDisposable
     private readonly SafeFileHandle? _file;
     private readonly bool _isV2;
     private readonly bool _processStat;
+    private readonly bool _cgroupProcesses;
     private readonly byte[] _buffer = new byte[1024];
     private readonly TimeProvider _time;
     private long _readAt;
@@ -51,11 +52,16 @@ internal sealed class CpuTime : IDisposable
     /// <summary>The CPU time of process <paramref name="pid"/> and its waited-for children, from <c>/proc/PID/stat</c>.</summary>
     public static CpuTime ForProcess(int pid, TimeProvider time) => new($"/proc/{pid}/stat", isV2: false, time, processStat: true);
 
+    /// <summary>The CPU time of the processes a cgroup's <c>cgroup.procs</c> (<paramref name="procsFile"/>) lists, summed.</summary>
+    public static CpuTime ForCgroupProcesses(string procsFile, TimeProvider time) => new(procsFile, isV2: false, time, processStat: false) { CgroupProcesses = true };
+
     private CpuTime(string path, bool isV2, TimeProvider time, bool processStat)
         : this(path, isV2, time)
     {
         _processStat = processStat;
     }
+
+    private bool CgroupProcesses { init => _cgroupProcesses = value; }
 
     public static TimeSpan RefreshInterval { get; } = TimeSpan.FromMilliseconds(20);
 
@@ -84,6 +90,11 @@ internal sealed class CpuTime : IDisposable
         try
         {
             var length = RandomAccess.Read(_file, _buffer, 0);
+            if (_cgroupProcesses)
+            {
+                return SumProcesses(_buffer.AsSpan(0, length));
+            }
+
             return _processStat ? ParseProcessStat(_buffer.AsSpan(0, length)) : Parse(_buffer.AsSpan(0, length), _isV2);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
@@ -101,6 +112,33 @@ internal sealed class CpuTime : IDisposable
 
         var at = text.IndexOf("usage_usec "u8);
         return at >= 0 && Utf8Parser.TryParse(text[(at + 11)..], out long micros, out _) ? micros : 0;
+    }
+
+    /// <summary>The CPU time of every process a <c>cgroup.procs</c> text lists; one that exits meanwhile counts as 0.</summary>
+    private static long SumProcesses(ReadOnlySpan<byte> pids)
+    {
+        long sum = 0;
+        Span<byte> stat = stackalloc byte[1024];
+        foreach (var range in pids.Split((byte)'\n'))
+        {
+            if (!Utf8Parser.TryParse(pids[range], out int pid, out _) || pid <= 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var file = File.OpenHandle($"/proc/{pid}/stat");
+                var length = RandomAccess.Read(file, stat, 0);
+                sum += ParseProcessStat(stat[..length]);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone since the list was read.
+            }
+        }
+
+        return sum;
     }
 
     /// <summary>

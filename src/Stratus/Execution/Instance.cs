@@ -149,7 +149,9 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         // Both before the runtime is told to go: a fast runtime can be ready, and its first invocation
         // answered, before this thread gets further.
         _peakMemory = _cgroup.PeakMemoryFile is { } peakFile ? PeakMemory.ForCgroup(peakFile, _time) : PeakMemory.ForProcess(process.Id, _time);
-        _cpuTime = _cgroup.CpuUsageFile is { } cpuFile ? new CpuTime(cpuFile.Path, cpuFile.IsV2, _time) : CpuTime.ForProcess(process.Id, _time);
+        _cpuTime = _cgroup.CpuUsageFile is { } cpuFile ? new CpuTime(cpuFile.Path, cpuFile.IsV2, _time)
+            : _cgroup.ProcsFiles.FirstOrDefault() is { } procs ? CpuTime.ForCgroupProcesses(procs, _time)
+            : CpuTime.ForProcess(process.Id, _time);
         _initTimer = _time.CreateTimer(_ => OnInitTimeout(), null, _pool.InitTimeout, Timeout.InfiniteTimeSpan);
         try
         {

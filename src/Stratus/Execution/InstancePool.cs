@@ -23,6 +23,9 @@ internal sealed partial class InstancePool
 
     // Started ahead of an expected invocation and not used yet: kept for the keep-alive window.
     private readonly HashSet<Instance> _ahead = [];
+
+    // Stopping because the cores were spent (they still count in _all until their process is gone).
+    private readonly HashSet<Instance> _trimmed = [];
     private int _starting;
     private const int DurationWindow = 256;
     private double _durationMs = -1;
@@ -161,6 +164,14 @@ internal sealed partial class InstancePool
             {
                 retire = true;
             }
+            else if (_all.Count - _trimmed.Count > Math.Max(Environment.ProcessorCount, Minimum) && !instance.Provisioned && CoresSpentLocked())
+            {
+                // More instances than cores, all busy with this CPU-bound function (started before its
+                // invocations were measured): this one stops, and its next invocation waits for another.
+                _trimmed.Add(instance);
+                _idle.Remove(instance);
+                retire = true;
+            }
             else if (_waiters.First is { } first)
             {
                 next = first.Value;
@@ -214,6 +225,8 @@ internal sealed partial class InstancePool
             {
                 return;
             }
+
+            _trimmed.Remove(instance);
 
             _engine.ReleaseMemory(Function.MemorySize);
 
@@ -649,6 +662,7 @@ internal sealed partial class InstancePool
 
     private async Task StartInstanceAsync(bool provisioned = false, bool ahead = false)
     {
+
         if (!_engine.TryReserveMemory(Function.MemorySize, evictIdle: !ahead))
         {
             if (ahead)

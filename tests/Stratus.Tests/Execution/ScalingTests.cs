@@ -68,6 +68,35 @@ public sealed class ScalingTests
     }
 
     [Fact]
+    public async Task Invoke_MoreInstancesThanCoresOnceMeasuredCpuBound_AreTrimmedToOnePerCore()
+    {
+        await using var host = await StratusHost.StartAsync();
+        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
+        engine.Cpu = SaturatedCores();
+        await host.CreateFunctionAsync("spin-many", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            exports.handler = async (event) => {
+              const end = Date.now() + (event.wait ? 300 : 15);
+              if (event.wait) { await new Promise(r => setTimeout(r, 300)); return process.pid; }
+              while (Date.now() < end) { }
+              return process.pid;
+            };
+            """)), timeout: 60);
+        // Nothing measured yet and every invocation waiting: one instance for each.
+        var wide = Enumerable.Range(0, Environment.ProcessorCount + 2).Select(_ => host.InvokeAsync("spin-many", """{"wait":true}""")).ToList();
+        await Task.WhenAll(wide);
+        Assert.True(engine.InstanceCountOf("spin-many") > Environment.ProcessorCount);
+
+        // Then CPU-bound work: once measured, the instances beyond one per core stop as they finish.
+        for (var round = 0; round < 40 && engine.InstanceCountOf("spin-many") > Environment.ProcessorCount; round++)
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 4 * Environment.ProcessorCount).Select(_ => host.InvokeAsync("spin-many")));
+            Assert.All(results, r => Assert.Null(r.FunctionError));
+        }
+
+        Assert.InRange(engine.InstanceCountOf("spin-many"), 1, Environment.ProcessorCount);
+    }
+
+    [Fact]
     public async Task Invoke_WaitingFunctionOnSaturatedCores_StillScalesBeyondTheCores()
     {
         // Each invocation waits (no CPU) until all of them run at once: only possible on as many instances.
