@@ -68,11 +68,7 @@ internal sealed class SqliteUsageStore : IUsageStore
         using var transaction = connection.BeginTransaction();
         if (records.Count > 0)
         {
-            AddMinutes(connection, records);
-            using var block = SqliteRaw.Prepare(connection, "INSERT INTO usage_blocks (records, data) VALUES (?1, ?2)");
-            raw.sqlite3_bind_int64(block, 1, records.Count);
-            raw.sqlite3_bind_blob(block, 2, records.Block);
-            SqliteRaw.Step(connection, block);
+            StoreBlock(connection, records);
         }
 
         using var marking = connection.CreateCommand();
@@ -269,7 +265,6 @@ internal sealed class SqliteUsageStore : IUsageStore
             using var reader = read.ExecuteReader();
             const int PerBlock = 1024;
             var batch = new UsageBatch(PerBlock);
-            Span<byte> encoded = stackalloc byte[JournalFile.MaxPayload];
             while (reader.Read())
             {
                 var record = new UsageRecord(
@@ -280,8 +275,7 @@ internal sealed class SqliteUsageStore : IUsageStore
                 {
                     Runtime = reader.GetString(14),
                 };
-                var length = UsageRecordCodec.Encode(record, encoded);
-                if (length < 0 || !batch.Add(encoded[..length]))
+                if (!batch.Add(record))
                 {
                     throw new InvalidOperationException($"The usage record of {record.RequestId} cannot be moved to a block.");
                 }
@@ -289,6 +283,7 @@ internal sealed class SqliteUsageStore : IUsageStore
                 if (batch.Count == PerBlock)
                 {
                     StoreBlock(connection, batch);
+                    batch.Clear();
                 }
             }
 
@@ -307,6 +302,7 @@ internal sealed class SqliteUsageStore : IUsageStore
         transaction.Commit();
     }
 
+    /// <summary>Adds a batch's records to their minutes' totals and stores them as one block.</summary>
     private static void StoreBlock(SqliteConnection connection, UsageBatch batch)
     {
         AddMinutes(connection, batch);
@@ -314,7 +310,6 @@ internal sealed class SqliteUsageStore : IUsageStore
         raw.sqlite3_bind_int64(block, 1, batch.Count);
         raw.sqlite3_bind_blob(block, 2, batch.Block);
         SqliteRaw.Step(connection, block);
-        batch.Clear();
     }
 
     /// <summary>One sum of a batch: the record that names its account, function and runtime, and its minute.</summary>

@@ -32,17 +32,24 @@ public sealed class UsageBatch
         ArgumentNullException.ThrowIfNull(records);
         var list = records.ToList();
         var batch = new UsageBatch(list.Count);
-        Span<byte> encoded = stackalloc byte[JournalFile.MaxPayload];
         foreach (var record in list)
         {
-            var length = UsageRecordCodec.Encode(record, encoded);
-            if (length < 0 || !batch.Add(encoded[..length]))
+            if (!batch.Add(record))
             {
                 throw new ArgumentException($"The usage record of {record.RequestId} does not fit a journal slot.", nameof(records));
             }
         }
 
         return batch;
+    }
+
+    /// <summary>Adds a record, encoded as the journal encodes it; false (and nothing added) when it does not fit a journal slot.</summary>
+    public bool Add(UsageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        Span<byte> encoded = stackalloc byte[JournalFile.MaxPayload];
+        var length = UsageRecordCodec.Encode(record, encoded);
+        return length >= 0 && Add(encoded[..length]);
     }
 
     /// <summary>Adds an encoded record; false (and nothing added) when it is not one, as in a damaged file.</summary>

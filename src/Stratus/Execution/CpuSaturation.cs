@@ -71,9 +71,10 @@ internal sealed class CpuSaturation
         // user nice system idle iowait irq softirq steal [guest guest_nice, already in user and nice]
         long idle = 0;
         var field = 0;
-        foreach (var range in line[4..].Split(' '))
+        var fields = line[4..];
+        foreach (var range in fields.Split(' '))
         {
-            var token = line[4..][range];
+            var token = fields[range];
             if (token.IsEmpty)
             {
                 continue;

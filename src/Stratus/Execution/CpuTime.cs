@@ -20,17 +20,20 @@ namespace Stratus.Execution;
 internal sealed class CpuTime : IDisposable
 {
     private readonly SafeFileHandle? _file;
-    private readonly bool _isV2;
-    private readonly bool _processStat;
-    private readonly bool _cgroupProcesses;
+    private readonly Source _source;
     private readonly byte[] _buffer = new byte[1024];
     private readonly TimeProvider _time;
     private long _readAt;
     private long _used;
 
     public CpuTime(string? path, bool isV2, TimeProvider time)
+        : this(path, isV2 ? Source.CgroupV2 : Source.CgroupV1, time)
     {
-        _isV2 = isV2;
+    }
+
+    private CpuTime(string? path, Source source, TimeProvider time)
+    {
+        _source = source;
         _time = time;
         if (path is null)
         {
@@ -50,18 +53,10 @@ internal sealed class CpuTime : IDisposable
     public bool Available => _file is not null;
 
     /// <summary>The CPU time of process <paramref name="pid"/> and its waited-for children, from <c>/proc/PID/stat</c>.</summary>
-    public static CpuTime ForProcess(int pid, TimeProvider time) => new($"/proc/{pid}/stat", isV2: false, time, processStat: true);
+    public static CpuTime ForProcess(int pid, TimeProvider time) => new($"/proc/{pid}/stat", Source.ProcessStat, time);
 
     /// <summary>The CPU time of the processes a cgroup's <c>cgroup.procs</c> (<paramref name="procsFile"/>) lists, summed.</summary>
-    public static CpuTime ForCgroupProcesses(string procsFile, TimeProvider time) => new(procsFile, isV2: false, time, processStat: false) { CgroupProcesses = true };
-
-    private CpuTime(string path, bool isV2, TimeProvider time, bool processStat)
-        : this(path, isV2, time)
-    {
-        _processStat = processStat;
-    }
-
-    private bool CgroupProcesses { init => _cgroupProcesses = value; }
+    public static CpuTime ForCgroupProcesses(string procsFile, TimeProvider time) => new(procsFile, Source.CgroupProcesses, time);
 
     public static TimeSpan RefreshInterval { get; } = TimeSpan.FromMilliseconds(20);
 
@@ -89,13 +84,13 @@ internal sealed class CpuTime : IDisposable
 
         try
         {
-            var length = RandomAccess.Read(_file, _buffer, 0);
-            if (_cgroupProcesses)
+            var text = _buffer.AsSpan(0, RandomAccess.Read(_file, _buffer, 0));
+            return _source switch
             {
-                return SumProcesses(_buffer.AsSpan(0, length));
-            }
-
-            return _processStat ? ParseProcessStat(_buffer.AsSpan(0, length)) : Parse(_buffer.AsSpan(0, length), _isV2);
+                Source.CgroupProcesses => SumProcesses(text),
+                Source.ProcessStat => ParseProcessStat(text),
+                _ => Parse(text, _source == Source.CgroupV2),
+            };
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
@@ -187,4 +182,20 @@ internal sealed class CpuTime : IDisposable
     }
 
     public void Dispose() => _file?.Dispose();
+
+    /// <summary>What the file read is.</summary>
+    private enum Source
+    {
+        /// <summary><c>cpuacct.usage</c>: nanoseconds.</summary>
+        CgroupV1,
+
+        /// <summary><c>cpu.stat</c>: <c>usage_usec</c>.</summary>
+        CgroupV2,
+
+        /// <summary>A process's <c>/proc/PID/stat</c>.</summary>
+        ProcessStat,
+
+        /// <summary>A cgroup's <c>cgroup.procs</c>: the processes to read.</summary>
+        CgroupProcesses,
+    }
 }

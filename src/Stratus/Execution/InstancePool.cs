@@ -169,7 +169,6 @@ internal sealed partial class InstancePool
                 // More instances than cores, all busy with this CPU-bound function (started before its
                 // invocations were measured): this one stops, and its next invocation waits for another.
                 _trimmed.Add(instance);
-                _idle.Remove(instance);
                 retire = true;
             }
             else if (_waiters.First is { } first)
@@ -662,7 +661,6 @@ internal sealed partial class InstancePool
 
     private async Task StartInstanceAsync(bool provisioned = false, bool ahead = false)
     {
-
         if (!_engine.TryReserveMemory(Function.MemorySize, evictIdle: !ahead))
         {
             if (ahead)
