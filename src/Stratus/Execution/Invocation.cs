@@ -43,6 +43,9 @@ public sealed class InvocationRequest
     /// </summary>
     internal System.Diagnostics.ActivityContext Trace { get; set; }
 
+    /// <summary>When its span began; default when it is not traced.</summary>
+    internal DateTimeOffset TracedAt { get; set; }
+
     /// <summary>When it started waiting for an instance (a <see cref="TimeProvider"/> timestamp).</summary>
     internal long EnqueuedAt { get; set; }
 

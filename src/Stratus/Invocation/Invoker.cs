@@ -58,7 +58,7 @@ public sealed class Invoker
             _caps.ThrowIfOverCap(function.AccountId);
         }
 
-        var (tags, activity) = _telemetry.Begin(function, invocation);
+        var tags = _telemetry.Begin(function, invocation);
         InvocationResult result;
         try
         {
@@ -66,19 +66,16 @@ public sealed class Invoker
         }
         catch (Api.LambdaException ex) when (ex.StatusCode == Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests)
         {
-            InvocationTelemetry.Throttled(tags, activity);
-            activity?.Dispose();
+            _telemetry.Throttled(tags, function, invocation);
             throw;
         }
         catch (Exception ex)
         {
-            InvocationTelemetry.Failed(tags, activity, ex);
-            activity?.Dispose();
+            _telemetry.Failed(tags, function, invocation, ex);
             throw;
         }
 
-        _telemetry.Completed(tags, activity, invocation, result);
-        activity?.Dispose();
+        _telemetry.Completed(tags, function, invocation, result);
         if (_captureLogs && result.Log.Length > 0)
         {
             _logs.Append(new LogRecord(function.Name, invocation.RequestId, _time.GetUtcNow(), result.Log, invocation.LogStream));

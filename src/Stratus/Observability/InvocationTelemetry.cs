@@ -2,21 +2,20 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Stratus.Execution;
 using Stratus.Functions;
+using Stratus.Observability.Otlp;
 
 namespace Stratus.Observability;
 
 /// <summary>
 /// What every invocation reports: its metrics (OpenTelemetry instruments, exported at <c>/metrics</c>)
-/// and, when something listens, its spans: the invocation, then its phases (queue wait, init on a
-/// cold start, run) from the times the instance measured. The invoker calls it for every kind of
-/// invocation, so sync, async, URL and queue invocations count alike.
+/// and, when an OTLP endpoint is set, its span: the function is told the span's id as it starts, and
+/// the span, with its phases (queue wait, init on a cold start, run) from the times the instance
+/// measured, is handed to the <see cref="TraceExporter"/> when it ends. The invoker calls it for
+/// every kind of invocation, so sync, async, URL and queue invocations count alike.
 /// </summary>
 internal sealed class InvocationTelemetry
 {
     public const string Name = "Stratus";
-
-    /// <summary>Spans of invocations; StartActivity returns null (and costs next to nothing) while nobody listens.</summary>
-    public static readonly ActivitySource Source = new(Name);
 
     // Seconds: from a warm node hello (under a millisecond) to Lambda's 900 s timeout.
     private static readonly double[] DurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
@@ -24,17 +23,20 @@ internal sealed class InvocationTelemetry
     private const double MegabyteMillisecondsPerGbSecond = 1_024_000;
 
     private readonly bool _metrics;
-    private readonly bool _tracing;
+    private readonly TraceExporter? _traces;
+    private readonly TimeProvider _time;
     private readonly TraceSampling _sampling;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _initDuration;
 
-    public InvocationTelemetry(Meter meter, ObservabilityOptions options)
+    public InvocationTelemetry(Meter meter, ObservabilityOptions options, TimeProvider time, TraceExporter? traces)
     {
         ArgumentNullException.ThrowIfNull(meter);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
         _metrics = options.Metrics != MetricsAccess.Off;
-        _tracing = options.Tracing;
+        _traces = traces;
+        _time = time;
         _sampling = new TraceSampling(options.TraceSampleRatio);
         Labels = new FunctionLabels(options.FunctionLabelLimit);
         // Counters are counted per label value (FunctionTags) and observed at each scrape; the
@@ -54,22 +56,29 @@ internal sealed class InvocationTelemetry
     public FunctionLabels Labels { get; }
 
     /// <summary>
-    /// Begins an invocation: its labels, and its span when traces are on and exported (made current,
-    /// so the invocation's trace id reaches the runtime).
+    /// Begins an invocation: its labels, and, when it is traced, its span's ids (which the function is
+    /// told) and start.
     /// </summary>
-    public (FunctionTags? Tags, Activity? Activity) Begin(FunctionDefinition function, InvocationRequest invocation)
+    public FunctionTags? Begin(FunctionDefinition function, InvocationRequest invocation)
     {
         var tags = _metrics ? Labels.For(function.AccountId, function.FunctionName) : null;
         tags?.Began();
         var parent = invocation.ParentTrace;
-        var activity = _tracing && _sampling.Records(parent) ? StartActivity(function, invocation) : null;
-        // An invocation whose caller's trace is not recorded here makes no span: the function joins
-        // the caller's trace under the caller's span, marked as not sampled.
-        invocation.Trace = activity?.Context ?? (_tracing ? TraceSampling.NotSampled(parent) : parent);
-        return (tags, activity);
+        if (_traces is null)
+        {
+            invocation.Trace = parent;
+        }
+        else if (!_sampling.Records(parent) || !StartSpan(invocation, parent))
+        {
+            // An invocation whose caller's trace is not recorded here makes no span: the function joins
+            // the caller's trace under the caller's span, marked as not sampled.
+            invocation.Trace = TraceSampling.NotSampled(parent);
+        }
+
+        return tags;
     }
 
-    public static void Throttled(FunctionTags? tags, Activity? activity)
+    public void Throttled(FunctionTags? tags, FunctionDefinition function, InvocationRequest invocation)
     {
         if (tags is not null)
         {
@@ -77,16 +86,16 @@ internal sealed class InvocationTelemetry
             Interlocked.Increment(ref tags.Throttles);
         }
 
-        activity?.SetStatus(ActivityStatusCode.Error, "TooManyRequestsException");
+        EndSpan(function, invocation, null, "TooManyRequestsException");
     }
 
-    public static void Failed(FunctionTags? tags, Activity? activity, Exception error)
+    public void Failed(FunctionTags? tags, FunctionDefinition function, InvocationRequest invocation, Exception error)
     {
         tags?.Ended();
-        activity?.SetStatus(ActivityStatusCode.Error, error.GetType().Name);
+        EndSpan(function, invocation, null, error.GetType().Name);
     }
 
-    public void Completed(FunctionTags? tags, Activity? activity, InvocationRequest invocation, InvocationResult result)
+    public void Completed(FunctionTags? tags, FunctionDefinition function, InvocationRequest invocation, InvocationResult result)
     {
         var metrics = result.Metrics;
         if (tags is not null)
@@ -116,31 +125,61 @@ internal sealed class InvocationTelemetry
             }
         }
 
-        if (activity is not null)
-        {
-            Spans.End(activity, result, metrics, invocation.EnqueuedAt != 0);
-        }
+        EndSpan(function, invocation, metrics, result.FunctionError);
     }
 
-    private static Activity? StartActivity(FunctionDefinition function, InvocationRequest invocation)
+    // The invocation's span: under the caller's, or the root of a trace of its own when the id it
+    // draws falls within the sample ratio.
+    private bool StartSpan(InvocationRequest invocation, in ActivityContext parent)
     {
-        if (!Source.HasListeners())
+        Span<byte> id = stackalloc byte[16];
+        ActivityTraceId traceId;
+        if (parent.TraceId == default)
         {
-            return null;
+            do
+            {
+                Random.Shared.NextBytes(id);
+            }
+            while (!id.ContainsAnyExcept((byte)0));
+
+            if (!_sampling.Within(id))
+            {
+                return false;
+            }
+
+            traceId = ActivityTraceId.CreateFromBytes(id);
+        }
+        else
+        {
+            traceId = parent.TraceId;
         }
 
-        // Named after the function, as OpenTelemetry's FaaS conventions ask (and without allocating a name).
-        var activity = Source.StartActivity(function.FunctionName, ActivityKind.Server, invocation.ParentTrace);
-        if (activity is { IsAllDataRequested: true })
+        OtlpTraceEncoder.NewSpanId(id[..8]);
+        invocation.Trace = new ActivityContext(traceId, ActivitySpanId.CreateFromBytes(id[..8]), ActivityTraceFlags.Recorded, parent.TraceState);
+        invocation.TracedAt = _time.GetUtcNow();
+        return true;
+    }
+
+    private void EndSpan(FunctionDefinition function, InvocationRequest invocation, InvocationMetrics? metrics, string? error)
+    {
+        if (_traces is null || invocation.TracedAt == default)
         {
-            activity.SetTag("faas.name", function.FunctionName);
-            activity.SetTag("faas.version", function.Version);
-            activity.SetTag("faas.invocation_id", invocation.RequestId);
-            activity.SetTag("faas.trigger", invocation.Trigger);
-            activity.SetTag("cloud.account.id", function.AccountId);
+            return;
         }
 
-        return activity;
+        _traces.Add(new InvocationSpan
+        {
+            Context = invocation.Trace,
+            Parent = invocation.ParentTrace.SpanId,
+            Function = function,
+            RequestId = invocation.RequestId,
+            Trigger = invocation.Trigger,
+            Start = invocation.TracedAt,
+            End = _time.GetUtcNow(),
+            Metrics = metrics,
+            Waited = invocation.EnqueuedAt != 0,
+            Error = error,
+        });
     }
 
     // Label values with nothing counted yet are left out, as the SDK leaves out a counter never added to.

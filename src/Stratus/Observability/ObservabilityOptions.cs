@@ -3,7 +3,7 @@ namespace Stratus.Observability;
 /// <summary>
 /// Metrics, traces and log capture. Metrics are on (served at <c>/metrics</c> to loopback callers);
 /// traces are produced only when something exports them (an OTLP endpoint), so a server without one
-/// starts no span at all.
+/// records no span at all.
 /// </summary>
 public sealed class ObservabilityOptions
 {
@@ -33,11 +33,6 @@ public sealed class ObservabilityOptions
 
     /// <summary>Whether each invocation's START..REPORT log is stored (off only to measure what it costs).</summary>
     public bool LogCapture { get; set; } = true;
-
-    /// <summary>Trace spans even without an OTLP endpoint (tests register their own exporter).</summary>
-    internal bool AlwaysTrace { get; set; }
-
-    internal bool Tracing => AlwaysTrace || OtlpEndpoint is not null;
 
     public string Validate()
     {

@@ -7,8 +7,8 @@ namespace Stratus.Observability;
 /// Whether an invocation that carries a caller's trace is recorded, decided before any span is made:
 /// a caller that did not sample is never recorded, and of those that did, the share given by
 /// <c>--trace-sample-ratio</c>, by the same rule as OpenTelemetry's trace-id ratio sampler (the
-/// first eight bytes of the trace id against the ratio), so every server of a trace agrees. Left to
-/// the SDK's sampler, each of the others would still cost a propagation-only span.
+/// first eight bytes of the trace id against the ratio), so every server of a trace agrees. An
+/// invocation that begins a trace is decided by the id it is given, by the same rule.
 /// </summary>
 internal sealed class TraceSampling
 {
@@ -21,7 +21,7 @@ internal sealed class TraceSampling
         _bound = ratio <= 0 ? long.MinValue : (long)(ratio * long.MaxValue);
     }
 
-    /// <summary>True when a span is to be made: no caller's trace (the SDK samples those), or a recorded one within the ratio.</summary>
+    /// <summary>True when an invocation under <paramref name="parent"/> is recorded; one without a caller's trace is decided by its own id (<see cref="Within"/>).</summary>
     public bool Records(in ActivityContext parent)
     {
         if (parent.TraceId == default)
@@ -41,7 +41,18 @@ internal sealed class TraceSampling
 
         Span<byte> trace = stackalloc byte[16];
         parent.TraceId.CopyTo(trace);
-        var high = BinaryPrimitives.ReadInt64BigEndian(trace);
+        return Within(trace);
+    }
+
+    /// <summary>Whether a trace id falls within the ratio.</summary>
+    public bool Within(ReadOnlySpan<byte> traceId)
+    {
+        if (_all)
+        {
+            return true;
+        }
+
+        var high = BinaryPrimitives.ReadInt64BigEndian(traceId);
         return (high == long.MinValue ? long.MaxValue : Math.Abs(high)) < _bound;
     }
 

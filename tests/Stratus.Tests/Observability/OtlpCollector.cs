@@ -1,53 +1,112 @@
+using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Stratus.Tests.Observability;
 
-/// <summary>A stand-in OTLP/HTTP collector on 127.0.0.1: it keeps the first export it gets and answers 200.</summary>
-internal sealed class OtlpCollector : IDisposable
+/// <summary>
+/// A stand-in OTLP collector on 127.0.0.1 (Kestrel): <c>POST /v1/traces</c> over HTTP/1.1, or, for
+/// gRPC, <c>TraceService/Export</c> over cleartext HTTP/2. It decodes every export it takes into
+/// spans, and lets a test wait for the spans it expects (an event, not the clock).
+/// </summary>
+internal sealed class OtlpCollector : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly TaskCompletionSource<(string Path, string? ContentType, byte[] Body)> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private const string GrpcPath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
-    public OtlpCollector()
+    private readonly List<ExportedSpan> _spans = [];
+    private readonly List<(Func<IReadOnlyList<ExportedSpan>, bool> Done, TaskCompletionSource Signal)> _waiters = [];
+    private readonly bool _grpc;
+    private WebApplication _app = null!;
+
+    private OtlpCollector(bool grpc) => _grpc = grpc;
+
+    public string Endpoint { get; private set; } = "";
+
+    /// <summary>Exports taken: path and content type of each.</summary>
+    public List<(string Path, string? ContentType)> Exports { get; } = [];
+
+    public static async Task<OtlpCollector> StartAsync(bool grpc = false)
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Endpoint = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}";
-        }
-
-        _listener.Prefixes.Add(Endpoint + "/");
-        _listener.Start();
-        _ = ServeAsync();
+        var collector = new OtlpCollector(grpc);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = grpc ? HttpProtocols.Http2 : HttpProtocols.Http1));
+        var app = builder.Build();
+        app.MapPost(grpc ? GrpcPath : "/v1/traces", collector.TakeAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        collector._app = app;
+        collector.Endpoint = address.TrimEnd('/');
+        return collector;
     }
 
-    public string Endpoint { get; }
-
-    public Task<(string Path, string? ContentType, byte[] Body)> FirstExport => _first.Task;
-
-    private async Task ServeAsync()
+    /// <summary>Every span taken so far once <paramref name="done"/> holds for them (a generous bound, not a timing).</summary>
+    public async Task<List<ExportedSpan>> WaitForAsync(Func<IReadOnlyList<ExportedSpan>, bool> done)
     {
-        while (_listener.IsListening)
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_spans)
         {
-            HttpListenerContext context;
-            try
+            if (done(_spans))
             {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
+                return [.. _spans];
             }
 
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            _first.TrySetResult((context.Request.Url!.AbsolutePath, context.Request.ContentType, body.ToArray()));
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.Close();
+            _waiters.Add((done, signal));
+        }
+
+        await signal.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        lock (_spans)
+        {
+            return [.. _spans];
         }
     }
 
-    public void Dispose() => _listener.Close();
+    private async Task TakeAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
+        var message = body.ToArray().AsMemory();
+        if (_grpc)
+        {
+            // One uncompressed gRPC frame.
+            Assert.Equal(0, message.Span[0]);
+            Assert.Equal(message.Length - 5, (int)BinaryPrimitives.ReadUInt32BigEndian(message.Span[1..]));
+            message = message[5..];
+        }
+
+        var spans = OtlpSpans.Decode(message.Span);
+        lock (_spans)
+        {
+            Exports.Add((context.Request.Path, context.Request.ContentType));
+            _spans.AddRange(spans);
+            foreach (var waiter in _waiters.ToList())
+            {
+                if (waiter.Done(_spans))
+                {
+                    _waiters.Remove(waiter);
+                    waiter.Signal.TrySetResult();
+                }
+            }
+        }
+
+        if (_grpc)
+        {
+            context.Response.ContentType = "application/grpc";
+            context.Response.AppendTrailer("grpc-status", "0");
+            // An empty ExportTraceServiceResponse, framed.
+            await context.Response.Body.WriteAsync(new byte[5]);
+            return;
+        }
+
+        context.Response.ContentType = "application/x-protobuf";
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

@@ -1,16 +1,14 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using OpenTelemetry.Trace;
 using Stratus.Tests.Infrastructure;
 
 namespace Stratus.Tests.Observability;
 
 /// <summary>
-/// A caller's W3C traceparent reaches the spans of its invocation (exported in memory) and the
-/// function itself, as <c>_X_AMZN_TRACE_ID</c> in Lambda's form, through the real node and python
-/// bootstraps.
+/// A caller's W3C traceparent reaches the spans of its invocation and the function itself, as
+/// <c>_X_AMZN_TRACE_ID</c> in Lambda's form, through the real node and python bootstraps. Spans are
+/// read as a collector gets them: exported over OTLP to a collector on 127.0.0.1 and decoded there.
 /// </summary>
 public sealed class TracingTests
 {
@@ -22,55 +20,107 @@ public sealed class TracingTests
     [Fact]
     public async Task Invoke_WithTraceparent_SpansCarryItsTraceAndFunctionSeesIt()
     {
-        var spans = new List<Activity>();
-        await using var host = await StratusHost.StartAsync(
-            options => options.Observability.AlwaysTrace = true,
-            services: collection => collection.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var host = await StratusHost.StartAsync(options => options.Observability.OtlpEndpoint = collector.Endpoint);
         await host.CreateFunctionAsync("traced", "nodejs20.x", "index.handler", Zips.Create(("index.js", NodeTrace)));
 
         var cold = await InvokeAsync(host, "traced", TraceParent);
-        var coldSpans = Of(spans, TraceId);
-        var invoke = Assert.Single(coldSpans, span => span.Kind == ActivityKind.Server);
-        Assert.Equal(CallerSpan, invoke.ParentSpanId.ToHexString());
-        Assert.Equal("traced", invoke.OperationName);
-        Assert.Equal("traced", invoke.GetTagItem("faas.name"));
-        Assert.Equal(true, invoke.GetTagItem("faas.coldstart"));
-        Assert.Equal(["init", "queue wait", "run", "traced"], coldSpans.Select(span => span.OperationName).Order());
-        Assert.All(coldSpans.Where(span => span != invoke), span => Assert.Equal(invoke.SpanId, span.ParentSpanId));
-        Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId.ToHexString()};Sampled=1", cold);
+        var coldSpans = Of(await collector.WaitForAsync(spans => Of(spans, TraceId).Count >= 4), TraceId);
+        var invoke = Assert.Single(coldSpans, span => span.Kind == ExportedSpan.Server);
+        Assert.Equal(CallerSpan, invoke.ParentSpanId);
+        Assert.Equal("traced", invoke.Name);
+        Assert.Equal("traced", invoke.Resource["faas.name"]);
+        Assert.Equal("$LATEST", invoke.Resource["faas.version"]);
+        Assert.Equal("stratus", invoke.Resource["service.name"]);
+        Assert.Equal(true, invoke.Attributes["faas.coldstart"]);
+        Assert.Equal("invoke", invoke.Attributes["faas.trigger"]);
+        Assert.Equal(0, invoke.StatusCode);
+        Assert.True(invoke.EndNanos >= invoke.StartNanos);
+        Assert.Equal(["init", "queue wait", "run", "traced"], coldSpans.Select(span => span.Name).Order());
+        Assert.All(coldSpans.Where(span => span != invoke), span =>
+        {
+            Assert.Equal(invoke.SpanId, span.ParentSpanId);
+            Assert.Equal(ExportedSpan.Internal, span.Kind);
+        });
+        Assert.Equal(coldSpans.Count, coldSpans.Select(span => span.SpanId).Distinct().Count());
+        Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId};Sampled=1", cold);
 
         // Warm, on the idle instance: neither a wait nor an init; a new caller span gives a new parent.
         const string warmTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
         var warm = await InvokeAsync(host, "traced", $"00-{warmTrace}-00f067aa0ba902b7-01");
-        var warmSpans = Of(spans, warmTrace);
-        Assert.Equal(["run", "traced"], warmSpans.Select(span => span.OperationName).Order());
-        var warmInvoke = warmSpans.Single(span => span.Kind == ActivityKind.Server);
-        Assert.Equal(false, warmInvoke.GetTagItem("faas.coldstart"));
-        Assert.Equal($"Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent={warmInvoke.SpanId.ToHexString()};Sampled=1", warm);
+        var warmSpans = Of(await collector.WaitForAsync(spans => Of(spans, warmTrace).Count >= 2), warmTrace);
+        Assert.Equal(["run", "traced"], warmSpans.Select(span => span.Name).Order());
+        var warmInvoke = warmSpans.Single(span => span.Kind == ExportedSpan.Server);
+        Assert.Equal(false, warmInvoke.Attributes["faas.coldstart"]);
+        Assert.Equal($"Root=1-4bf92f35-77b34da6a3ce929d0e0e4736;Parent={warmInvoke.SpanId};Sampled=1", warm);
+    }
+
+    [Fact]
+    public async Task Invoke_NoTraceparent_BeginsATraceOfItsOwnAndErrorsAreMarked()
+    {
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var host = await StratusHost.StartAsync(options => options.Observability.OtlpEndpoint = collector.Endpoint);
+        await host.CreateFunctionAsync("failing", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            exports.handler = async () => { throw new Error(process.env._X_AMZN_TRACE_ID); };
+            """)));
+
+        using var response = await host.Http.PostAsync("/2015-03-31/functions/failing/invocations", new StringContent("{}"));
+        Assert.Equal("Unhandled", response.Headers.GetValues("X-Amz-Function-Error").Single());
+        var seen = (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errorMessage"]!;
+
+        var spans = await collector.WaitForAsync(spans => spans.Any(span => span.Kind == ExportedSpan.Server));
+        var invoke = Assert.Single(spans, span => span.Kind == ExportedSpan.Server);
+        Assert.Equal("", invoke.ParentSpanId);
+        Assert.Equal(2, invoke.StatusCode);
+        Assert.Equal("Unhandled", invoke.StatusMessage);
+        Assert.Equal($"Root=1-{invoke.TraceId[..8]}-{invoke.TraceId[8..]};Parent={invoke.SpanId};Sampled=1", seen);
+    }
+
+    [Fact]
+    public async Task Invoke_Throttled_SpanSaysSo()
+    {
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var host = await StratusHost.StartAsync(options => options.Observability.OtlpEndpoint = collector.Endpoint);
+        await host.CreateFunctionAsync("closed", "nodejs20.x", "index.handler", Zips.Create(("index.js", NodeTrace)));
+        using (var reserve = new StringContent("""{"ReservedConcurrentExecutions":0}""", Encoding.UTF8, "application/json"))
+        {
+            (await host.Http.PutAsync("/2017-10-31/functions/closed/concurrency", reserve)).EnsureSuccessStatusCode();
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/2015-03-31/functions/closed/invocations") { Content = new StringContent("{}") };
+        request.Headers.Add("traceparent", TraceParent);
+        using var response = await host.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+
+        var invoke = Assert.Single(Of(await collector.WaitForAsync(spans => Of(spans, TraceId).Count >= 1), TraceId));
+        Assert.Equal(2, invoke.StatusCode);
+        Assert.Equal("TooManyRequestsException", invoke.StatusMessage);
+        Assert.False(invoke.Attributes.ContainsKey("faas.coldstart"));
     }
 
     [Fact]
     public async Task Invoke_SampleRatioHalf_RecordsTracesByTheirIdAndHandsOnTheOthersUnsampled()
     {
-        var spans = new List<Activity>();
-        await using var host = await StratusHost.StartAsync(
-            options =>
-            {
-                options.Observability.AlwaysTrace = true;
-                options.Observability.TraceSampleRatio = 0.5;
-            },
-            services: collection => collection.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var host = await StratusHost.StartAsync(options =>
+        {
+            options.Observability.OtlpEndpoint = collector.Endpoint;
+            options.Observability.TraceSampleRatio = 0.5;
+        });
         await host.CreateFunctionAsync("half", "nodejs20.x", "index.handler", Zips.Create(("index.js", NodeTrace)));
 
         // A trace id whose first eight bytes are low falls within the ratio; a high one does not.
         const string outside = "7f00000000000000a3ce929d0e0e4736";
-        var recorded = await InvokeAsync(host, "half", TraceParent);
         var skipped = await InvokeAsync(host, "half", $"00-{outside}-{CallerSpan}-01");
         var unsampledCaller = await InvokeAsync(host, "half", $"00-{TraceId}-{CallerSpan}-00");
+        var recorded = await InvokeAsync(host, "half", TraceParent);
 
-        var invoke = Assert.Single(Of(spans, TraceId), span => span.Kind == ActivityKind.Server);
-        Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId.ToHexString()};Sampled=1", recorded);
+        // The recorded one comes last: once its spans are in, the others' would have been too.
+        var spans = await collector.WaitForAsync(spans => Of(spans, TraceId).Count >= 2);
+        var invoke = Assert.Single(Of(spans, TraceId), span => span.Kind == ExportedSpan.Server);
+        Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId};Sampled=1", recorded);
         Assert.Empty(Of(spans, outside));
+        Assert.Equal(2, Of(spans, TraceId).Count);
         Assert.Equal($"Root=1-7f000000-00000000a3ce929d0e0e4736;Parent={CallerSpan};Sampled=0", skipped);
         Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={CallerSpan};Sampled=0", unsampledCaller);
     }
@@ -94,10 +144,8 @@ public sealed class TracingTests
     [Fact]
     public async Task FunctionUrl_WithTraceparent_PythonFunctionSeesIt()
     {
-        var spans = new List<Activity>();
-        await using var host = await StratusHost.StartAsync(
-            options => options.Observability.AlwaysTrace = true,
-            services: collection => collection.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var host = await StratusHost.StartAsync(options => options.Observability.OtlpEndpoint = collector.Endpoint);
         await host.CreateFunctionAsync("web", "python3.12", "app.handler", Zips.Create(("app.py", """
             import os
 
@@ -118,22 +166,28 @@ public sealed class TracingTests
         var seen = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var invoke = Assert.Single(Of(spans, TraceId), span => span.Kind == ActivityKind.Server);
-        Assert.Equal("url", invoke.GetTagItem("faas.trigger"));
-        Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId.ToHexString()};Sampled=1", seen);
+        var spans = await collector.WaitForAsync(spans => Of(spans, TraceId).Any(span => span.Kind == ExportedSpan.Server));
+        var invoke = Assert.Single(Of(spans, TraceId), span => span.Kind == ExportedSpan.Server);
+        Assert.Equal("url", invoke.Attributes["faas.trigger"]);
+        Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId};Sampled=1", seen);
     }
 
-    [Fact]
-    public async Task Invoke_OtlpEndpoint_ExportsItsSpansOverOtlpHttp()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Invoke_OtlpEndpoint_ExportsItsSpansOverHttpOrGrpc(bool grpc)
     {
-        using var collector = new OtlpCollector();
-        var host = await StratusHost.StartAsync(options => options.Observability.OtlpEndpoint = collector.Endpoint);
+        await using var collector = await OtlpCollector.StartAsync(grpc);
+        var host = await StratusHost.StartAsync(options =>
+        {
+            options.Observability.OtlpEndpoint = collector.Endpoint;
+            options.Observability.OtlpProtocol = grpc ? "grpc" : "http/protobuf";
+        });
+        string seen;
         try
         {
             await host.CreateFunctionAsync("exported", "nodejs20.x", "index.handler", Zips.Create(("index.js", NodeTrace)));
-            var seen = await InvokeAsync(host, "exported", TraceParent);
-            Assert.StartsWith("Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=", seen, StringComparison.Ordinal);
-            Assert.DoesNotContain(CallerSpan, seen, StringComparison.Ordinal);
+            seen = await InvokeAsync(host, "exported", TraceParent);
         }
         finally
         {
@@ -141,11 +195,12 @@ public sealed class TracingTests
             await host.DisposeAsync();
         }
 
-        var (path, contentType, body) = await collector.FirstExport.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal("/v1/traces", path);
-        Assert.Equal("application/x-protobuf", contentType);
-        Assert.True(body.AsSpan().IndexOf(Convert.FromHexString(TraceId)) >= 0, "the export carries the caller's trace id");
-        Assert.True(body.AsSpan().IndexOf("queue wait"u8) >= 0, "the export carries the phase spans");
+        var spans = await collector.WaitForAsync(spans => Of(spans, TraceId).Count >= 4);
+        var invoke = Assert.Single(Of(spans, TraceId), span => span.Kind == ExportedSpan.Server);
+        Assert.Equal($"Root=1-0af76519-16cd43dd8448eb211c80319c;Parent={invoke.SpanId};Sampled=1", seen);
+        var (path, contentType) = collector.Exports[0];
+        Assert.Equal(grpc ? "/opentelemetry.proto.collector.trace.v1.TraceService/Export" : "/v1/traces", path);
+        Assert.Equal(grpc ? "application/grpc" : "application/x-protobuf", contentType);
     }
 
     private static async Task<string> InvokeAsync(StratusHost host, string function, string traceParent)
@@ -158,12 +213,6 @@ public sealed class TracingTests
         return (string)JsonNode.Parse(body)!;
     }
 
-    // Spans of one trace: other servers of this process may trace at the same time.
-    private static List<Activity> Of(List<Activity> spans, string traceId)
-    {
-        lock (spans)
-        {
-            return spans.Where(span => span.TraceId.ToHexString() == traceId).ToList();
-        }
-    }
+    private static List<ExportedSpan> Of(IReadOnlyList<ExportedSpan> spans, string traceId) =>
+        spans.Where(span => span.TraceId == traceId).ToList();
 }
