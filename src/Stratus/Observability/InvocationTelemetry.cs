@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Stratus.Execution;
@@ -167,19 +168,43 @@ internal sealed class InvocationTelemetry
             return;
         }
 
-        _traces.Add(new InvocationSpan
+        Span<byte> ids = stackalloc byte[16];
+        invocation.Trace.TraceId.CopyTo(ids);
+        var span = new InvocationSpan
         {
-            Context = invocation.Trace,
-            Parent = invocation.ParentTrace.SpanId,
+            TraceHigh = BinaryPrimitives.ReadUInt64BigEndian(ids),
+            TraceLow = BinaryPrimitives.ReadUInt64BigEndian(ids[8..]),
+            TraceState = invocation.Trace.TraceState,
             Function = function,
-            RequestId = invocation.RequestId,
             Trigger = invocation.Trigger,
-            Start = invocation.TracedAt,
-            End = _time.GetUtcNow(),
-            Metrics = metrics,
+            StartTicks = invocation.TracedAt.UtcTicks,
+            EndTicks = _time.GetUtcNow().UtcTicks,
             Waited = invocation.EnqueuedAt != 0,
             Error = error,
-        });
+        };
+        // A span id fills exactly eight bytes.
+        invocation.Trace.SpanId.CopyTo(ids[..8]);
+        span.SpanId = BinaryPrimitives.ReadUInt64BigEndian(ids);
+        if (invocation.ParentTrace.SpanId != default)
+        {
+            invocation.ParentTrace.SpanId.CopyTo(ids[..8]);
+            span.ParentSpanId = BinaryPrimitives.ReadUInt64BigEndian(ids);
+        }
+
+        if (!Guid.TryParseExact(invocation.RequestId, "D", out span.RequestId))
+        {
+            span.RequestIdText = invocation.RequestId;
+        }
+
+        if (metrics is not null)
+        {
+            span.Ran = true;
+            span.RunStartTicks = metrics.StartedAt.UtcTicks;
+            span.DurationMs = metrics.DurationMs;
+            span.InitDurationMs = metrics.InitDurationMs;
+        }
+
+        _traces.Add(span);
     }
 
     // Label values with nothing counted yet are left out, as the SDK leaves out a counter never added to.

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Stratus.Functions;
 
 namespace Stratus.Observability.Otlp;
@@ -91,38 +92,49 @@ internal static class OtlpTraceEncoder
     {
         Span<byte> traceId = stackalloc byte[16];
         Span<byte> spanId = stackalloc byte[8];
-        span.Context.TraceId.CopyTo(traceId);
-        span.Context.SpanId.CopyTo(spanId);
-        var root = span.Parent == default;
+        BinaryPrimitives.WriteUInt64BigEndian(traceId, span.TraceHigh);
+        BinaryPrimitives.WriteUInt64BigEndian(traceId[8..], span.TraceLow);
+        BinaryPrimitives.WriteUInt64BigEndian(spanId, span.SpanId);
+        var root = span.ParentSpanId == 0;
 
         var message = writer.BeginMessage(ScopeSpansSpans);
         writer.Bytes(SpanTraceId, traceId);
         writer.Bytes(SpanSpanId, spanId);
-        if (!string.IsNullOrEmpty(span.Context.TraceState))
+        if (!string.IsNullOrEmpty(span.TraceState))
         {
-            writer.String(SpanTraceState, span.Context.TraceState);
+            writer.String(SpanTraceState, span.TraceState);
         }
 
         if (!root)
         {
             Span<byte> parent = stackalloc byte[8];
-            span.Parent.CopyTo(parent);
+            BinaryPrimitives.WriteUInt64BigEndian(parent, span.ParentSpanId);
             writer.Bytes(SpanParentSpanId, parent);
         }
 
         writer.String(SpanName, name);
         writer.Varint(SpanKind, KindServer);
-        writer.Fixed64(SpanStart, UnixNanoseconds(span.Start));
-        writer.Fixed64(SpanEnd, UnixNanoseconds(span.End));
-        StringAttribute(writer, SpanAttributes, "faas.invocation_id", span.RequestId);
+        writer.Fixed64(SpanStart, UnixNanoseconds(span.StartTicks));
+        writer.Fixed64(SpanEnd, UnixNanoseconds(span.EndTicks));
+        if (span.RequestIdText is { } text)
+        {
+            StringAttribute(writer, SpanAttributes, "faas.invocation_id", text);
+        }
+        else
+        {
+            Span<char> guid = stackalloc char[36];
+            span.RequestId.TryFormat(guid, out _, "D");
+            StringAttribute(writer, SpanAttributes, "faas.invocation_id", guid);
+        }
+
         StringAttribute(writer, SpanAttributes, "faas.trigger", span.Trigger);
-        var metrics = span.Metrics;
-        if (metrics is not null)
+        var cold = span.InitDurationMs >= 0;
+        if (span.Ran)
         {
             var attribute = writer.BeginMessage(SpanAttributes);
             writer.String(KeyValueKey, "faas.coldstart");
             var value = writer.BeginMessage(KeyValueValue);
-            writer.Bool(AnyValueBool, metrics.InitDurationMs >= 0);
+            writer.Bool(AnyValueBool, cold);
             writer.EndMessage(value);
             writer.EndMessage(attribute);
         }
@@ -138,18 +150,17 @@ internal static class OtlpTraceEncoder
         writer.Fixed32(SpanFlags, FlagSampled | FlagHasIsRemote | (root ? 0 : FlagIsRemote));
         writer.EndMessage(message);
 
-        if (metrics is null)
+        if (!span.Ran)
         {
             return;
         }
 
-        var cold = metrics.InitDurationMs >= 0;
-        var runStart = metrics.StartedAt;
-        var initStart = cold ? runStart.AddMilliseconds(-metrics.InitDurationMs) : runStart;
+        var runStart = span.RunStartTicks;
+        var initStart = cold ? runStart - TimeSpan.FromMilliseconds(span.InitDurationMs).Ticks : runStart;
         if (span.Waited)
         {
             // What came before an instance took it (or began to boot for it).
-            WritePhase(writer, traceId, spanId, "queue wait", span.Start, initStart > span.Start ? initStart : span.Start);
+            WritePhase(writer, traceId, spanId, "queue wait", span.StartTicks, Math.Max(initStart, span.StartTicks));
         }
 
         if (cold)
@@ -157,10 +168,10 @@ internal static class OtlpTraceEncoder
             WritePhase(writer, traceId, spanId, "init", initStart, runStart);
         }
 
-        WritePhase(writer, traceId, spanId, "run", runStart, runStart.AddMilliseconds(metrics.DurationMs));
+        WritePhase(writer, traceId, spanId, "run", runStart, runStart + TimeSpan.FromMilliseconds(span.DurationMs).Ticks);
     }
 
-    private static void WritePhase(ProtobufWriter writer, ReadOnlySpan<byte> traceId, ReadOnlySpan<byte> parent, string name, DateTimeOffset start, DateTimeOffset end)
+    private static void WritePhase(ProtobufWriter writer, ReadOnlySpan<byte> traceId, ReadOnlySpan<byte> parent, string name, long startTicks, long endTicks)
     {
         Span<byte> spanId = stackalloc byte[8];
         NewSpanId(spanId);
@@ -170,8 +181,8 @@ internal static class OtlpTraceEncoder
         writer.Bytes(SpanParentSpanId, parent);
         writer.String(SpanName, name);
         writer.Varint(SpanKind, KindInternal);
-        writer.Fixed64(SpanStart, UnixNanoseconds(start));
-        writer.Fixed64(SpanEnd, UnixNanoseconds(end));
+        writer.Fixed64(SpanStart, UnixNanoseconds(startTicks));
+        writer.Fixed64(SpanEnd, UnixNanoseconds(endTicks));
         writer.Fixed32(SpanFlags, FlagSampled | FlagHasIsRemote);
         writer.EndMessage(message);
     }
@@ -186,7 +197,7 @@ internal static class OtlpTraceEncoder
         while (!id.ContainsAnyExcept((byte)0));
     }
 
-    private static void StringAttribute(ProtobufWriter writer, int field, string key, string value)
+    private static void StringAttribute(ProtobufWriter writer, int field, string key, ReadOnlySpan<char> value)
     {
         var attribute = writer.BeginMessage(field);
         writer.String(KeyValueKey, key);
@@ -196,6 +207,6 @@ internal static class OtlpTraceEncoder
         writer.EndMessage(attribute);
     }
 
-    private static ulong UnixNanoseconds(DateTimeOffset time) =>
-        (ulong)Math.Max(0, (time.UtcTicks - DateTime.UnixEpoch.Ticks) * 100);
+    private static ulong UnixNanoseconds(long utcTicks) =>
+        (ulong)Math.Max(0, (utcTicks - DateTime.UnixEpoch.Ticks) * 100);
 }

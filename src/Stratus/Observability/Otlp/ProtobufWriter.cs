@@ -57,7 +57,7 @@ internal sealed class ProtobufWriter
         _length += 4;
     }
 
-    public void String(int field, string value)
+    public void String(int field, ReadOnlySpan<char> value)
     {
         Tag(field, WireLength);
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
