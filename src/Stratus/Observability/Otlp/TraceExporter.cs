@@ -94,15 +94,15 @@ internal sealed partial class TraceExporter : IDisposable
                 break;
             }
 
-            await ExportAsync(CancellationToken.None).ConfigureAwait(false);
+            await ExportAsync().ConfigureAwait(false);
         }
 
         // What invocations finished before the stop still goes out, for as long as one export may take.
-        await ExportAsync(CancellationToken.None).ConfigureAwait(false);
+        await ExportAsync().ConfigureAwait(false);
     }
 
     /// <summary>Sends every invocation queued so far, as one export.</summary>
-    public async Task ExportAsync(CancellationToken cancellation)
+    private async Task ExportAsync()
     {
         InvocationSpan[] batch;
         int count;
@@ -123,7 +123,7 @@ internal sealed partial class TraceExporter : IDisposable
         {
             _writer.Reset(_grpc ? GrpcPrefix : 0);
             OtlpTraceEncoder.Write(_writer, batch.AsSpan(0, count));
-            await SendAsync(count, cancellation).ConfigureAwait(false);
+            await SendAsync(count).ConfigureAwait(false);
         }
         finally
         {
@@ -133,7 +133,8 @@ internal sealed partial class TraceExporter : IDisposable
         }
     }
 
-    private async Task SendAsync(int invocations, CancellationToken cancellation)
+    // Each export is bounded by the client's timeout, also the last one at a stop.
+    private async Task SendAsync(int invocations)
     {
         var body = _writer.Written;
         if (_grpc)
@@ -156,7 +157,7 @@ internal sealed partial class TraceExporter : IDisposable
         string? failure;
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellation).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
             failure = !response.IsSuccessStatusCode
                 ? $"HTTP {(int)response.StatusCode}"
                 : _grpc && GrpcStatus(response) is { } status && status != "0" ? $"grpc-status {status}" : null;
