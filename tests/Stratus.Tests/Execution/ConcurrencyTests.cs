@@ -100,6 +100,13 @@ public sealed class ConcurrencyTests
         var put = await SendAsync(host, HttpMethod.Put, Path, """{"ProvisionedConcurrentExecutions":2}""");
         var tooMany = await SendAsync(host, HttpMethod.Put, Path, """{"ProvisionedConcurrentExecutions":5000}""");
         var invoked = await host.InvokeAsync("provisioned", "{}", tail: true);
+        // The instance that ran it stays busy until its runtime asks for the next event, which on a
+        // loaded machine can come after the reply: only an idle instance is the keep-alive's to stop.
+        for (var wait = 0; wait < 1000 && engine.InstancesByFunction().Any(f => f.Function.FunctionName == "provisioned" && f.Instances.Busy > 0); wait++)
+        {
+            await Task.Delay(10);
+        }
+
         engine.Reap();
         var keptThroughKeepAlive = engine.InstanceCountOf("provisioned");
         var stats = System.Text.Json.Nodes.JsonNode.Parse(await host.Http.GetStringAsync("/stratus/v1/functions/provisioned/stats"))!;
