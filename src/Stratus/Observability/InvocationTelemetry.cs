@@ -191,7 +191,8 @@ internal sealed class InvocationTelemetry
             span.ParentSpanId = BinaryPrimitives.ReadUInt64BigEndian(ids);
         }
 
-        if (!Guid.TryParseExact(invocation.RequestId, "D", out span.RequestId))
+        // Kept as a GUID only when it is written back the same way: lower-case, with hyphens.
+        if (invocation.RequestId.AsSpan().ContainsAnyInRange('A', 'F') || !Guid.TryParseExact(invocation.RequestId, "D", out span.RequestId))
         {
             span.RequestIdText = invocation.RequestId;
         }

@@ -73,6 +73,7 @@ public sealed class TracingTests
         Assert.Equal("", invoke.ParentSpanId);
         Assert.Equal(2, invoke.StatusCode);
         Assert.Equal("Unhandled", invoke.StatusMessage);
+        Assert.Equal(response.Headers.GetValues("x-amzn-RequestId").Single(), invoke.Attributes["faas.invocation_id"]);
         Assert.Equal($"Root=1-{invoke.TraceId[..8]}-{invoke.TraceId[8..]};Parent={invoke.SpanId};Sampled=1", seen);
     }
 
