@@ -52,6 +52,10 @@ internal sealed class InvocationTelemetry
         _duration = meter.CreateHistogram("stratus.invocation.duration", "s", "Duration of invocations, as their REPORT lines show it", tags: null, buckets);
         _initDuration = meter.CreateHistogram("stratus.init.duration", "s", "Init duration of cold starts", tags: null, buckets);
         meter.CreateObservableGauge("stratus.concurrent_executions", ObserveInFlight, null, "Invocations of the function running or waiting for an instance now");
+        if (traces is not null)
+        {
+            meter.CreateObservableCounter("stratus.trace.dropped", () => traces.Dropped, null, "Traced invocations left out of the exported traces: the export buffer was full or the collector failed");
+        }
     }
 
     public FunctionLabels Labels { get; }

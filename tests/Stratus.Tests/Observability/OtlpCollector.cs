@@ -22,19 +22,29 @@ internal sealed class OtlpCollector : IAsyncDisposable
 
     private readonly List<ExportedSpan> _spans = [];
     private readonly List<(Func<IReadOnlyList<ExportedSpan>, bool> Done, TaskCompletionSource Signal)> _waiters = [];
+    private readonly TaskCompletionSource _attempted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _grpc;
+    private readonly int _failWith;
     private WebApplication _app = null!;
 
-    private OtlpCollector(bool grpc) => _grpc = grpc;
+    private OtlpCollector(bool grpc, int failWith)
+    {
+        _grpc = grpc;
+        _failWith = failWith;
+    }
 
     public string Endpoint { get; private set; } = "";
 
     /// <summary>Exports taken: path and content type of each.</summary>
     public List<(string Path, string? ContentType)> Exports { get; } = [];
 
-    public static async Task<OtlpCollector> StartAsync(bool grpc = false)
+    /// <summary>Completes when the first export arrives, whatever the answer.</summary>
+    public Task Attempted => _attempted.Task;
+
+    /// <param name="failWith">When not 0, every export is refused with this HTTP status (a collector that is down).</param>
+    public static async Task<OtlpCollector> StartAsync(bool grpc = false, int failWith = 0)
     {
-        var collector = new OtlpCollector(grpc);
+        var collector = new OtlpCollector(grpc, failWith);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = grpc ? HttpProtocols.Http2 : HttpProtocols.Http1));
@@ -72,6 +82,13 @@ internal sealed class OtlpCollector : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
+        _attempted.TrySetResult();
+        if (_failWith != 0)
+        {
+            context.Response.StatusCode = _failWith;
+            return;
+        }
+
         var message = body.ToArray().AsMemory();
         if (_grpc)
         {

@@ -100,6 +100,32 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task Invoke_CollectorFailing_InvocationsRunAndDroppedSpansAreCounted()
+    {
+        await using var collector = await OtlpCollector.StartAsync(failWith: 503);
+        await using var host = await StratusHost.StartAsync(options => options.Observability.OtlpEndpoint = collector.Endpoint);
+        await host.CreateFunctionAsync("unheard", "nodejs20.x", "index.handler", Zips.Create(("index.js", NodeTrace)));
+
+        var seen = await InvokeAsync(host, "unheard", TraceParent);
+        await collector.Attempted.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The exporter counts the refusal once the answer reaches it, a moment after the collector sent it.
+        double? dropped = null;
+        for (var scrape = 0; scrape < 500 && dropped is not > 0; scrape++)
+        {
+            dropped = (await MetricsTests.ScrapeAsync(host)).Value("stratus_trace_dropped_total");
+            if (dropped is not > 0)
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        Assert.StartsWith("Root=1-0af76519-16cd43dd8448eb211c80319c;Parent=", seen, StringComparison.Ordinal);
+        Assert.Equal(1, dropped);
+        Assert.Empty(await collector.WaitForAsync(_ => true));
+    }
+
+    [Fact]
     public async Task Invoke_SampleRatioHalf_RecordsTracesByTheirIdAndHandsOnTheOthersUnsampled()
     {
         await using var collector = await OtlpCollector.StartAsync();
