@@ -141,12 +141,7 @@ internal sealed class InvocationTelemetry
         ActivityTraceId traceId;
         if (parent.TraceId == default)
         {
-            do
-            {
-                Random.Shared.NextBytes(id);
-            }
-            while (!id.ContainsAnyExcept((byte)0));
-
+            OtlpTraceEncoder.NewId(id);
             if (!_sampling.Within(id))
             {
                 return false;
@@ -159,7 +154,7 @@ internal sealed class InvocationTelemetry
             traceId = parent.TraceId;
         }
 
-        OtlpTraceEncoder.NewSpanId(id[..8]);
+        OtlpTraceEncoder.NewId(id[..8]);
         invocation.Trace = new ActivityContext(traceId, ActivitySpanId.CreateFromBytes(id[..8]), ActivityTraceFlags.Recorded, parent.TraceState);
         invocation.TracedAt = _time.GetUtcNow();
         return true;

@@ -45,8 +45,7 @@ public sealed class ScalingTests
     public async Task Invoke_CpuBoundFunctionOnSaturatedCores_StaysAtOneInstancePerCore()
     {
         await using var host = await StratusHost.StartAsync();
-        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
-        engine.Cpu = SaturatedCores();
+        var engine = Saturate(host);
         await host.CreateFunctionAsync("spin", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
             exports.handler = async () => {
               const end = Date.now() + 15;
@@ -71,8 +70,7 @@ public sealed class ScalingTests
     public async Task Invoke_MoreInstancesThanCoresOnceMeasuredCpuBound_AreTrimmedToOnePerCore()
     {
         await using var host = await StratusHost.StartAsync();
-        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
-        engine.Cpu = SaturatedCores();
+        var engine = Saturate(host);
         await host.CreateFunctionAsync("spin-many", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
             exports.handler = async (event) => {
               const end = Date.now() + (event.wait ? 300 : 15);
@@ -103,8 +101,7 @@ public sealed class ScalingTests
         var barrier = SharedDirectory.Create("barrier-");
         var concurrent = Environment.ProcessorCount + 1;
         await using var host = await StratusHost.StartAsync();
-        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
-        engine.Cpu = SaturatedCores();
+        var engine = Saturate(host);
         await host.CreateFunctionAsync("waits", "nodejs20.x", "index.handler", Zips.Create(("index.js", $$"""
             const fs = require('fs');
             exports.handler = async (event, context) => {
@@ -125,6 +122,14 @@ public sealed class ScalingTests
         Assert.All(results, r => Assert.Null(r.FunctionError));
         Assert.Equal(concurrent, results.Select(r => r.Body).Distinct().Count());
         Directory.Delete(barrier, recursive: true);
+    }
+
+    /// <summary>The host's engine, made to see every core busy.</summary>
+    private static ExecutionEngine Saturate(StratusHost host)
+    {
+        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
+        engine.Cpu = SaturatedCores();
+        return engine;
     }
 
     /// <summary>Cores that read as all busy from the second sample on (the first has nothing to compare with).</summary>

@@ -174,7 +174,7 @@ internal static class OtlpTraceEncoder
     private static void WritePhase(ProtobufWriter writer, ReadOnlySpan<byte> traceId, ReadOnlySpan<byte> parent, string name, long startTicks, long endTicks)
     {
         Span<byte> spanId = stackalloc byte[8];
-        NewSpanId(spanId);
+        NewId(spanId);
         var message = writer.BeginMessage(ScopeSpansSpans);
         writer.Bytes(SpanTraceId, traceId);
         writer.Bytes(SpanSpanId, spanId);
@@ -187,8 +187,8 @@ internal static class OtlpTraceEncoder
         writer.EndMessage(message);
     }
 
-    /// <summary>Eight random bytes, not all zero (an id of zeros is invalid).</summary>
-    public static void NewSpanId(Span<byte> id)
+    /// <summary>A trace id (16 bytes) or span id (8): random bytes, not all zero (an id of zeros is invalid).</summary>
+    public static void NewId(Span<byte> id)
     {
         do
         {

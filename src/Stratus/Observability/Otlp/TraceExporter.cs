@@ -20,8 +20,8 @@ namespace Stratus.Observability.Otlp;
 /// </remarks>
 internal sealed partial class TraceExporter : IDisposable
 {
-    public const int BatchSize = 2048;
-    public const int Capacity = 16 * 1024;
+    private const int BatchSize = 2048;
+    private const int Capacity = 16 * 1024;
     private const string GrpcPath = "opentelemetry.proto.collector.trace.v1.TraceService/Export";
     private const int GrpcPrefix = 5;
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
@@ -43,7 +43,7 @@ internal sealed partial class TraceExporter : IDisposable
     private long _lost;
     private bool _failing;
 
-    public TraceExporter(ObservabilityOptions options, ILogger<TraceExporter> logger, HttpMessageHandler? handler = null)
+    public TraceExporter(ObservabilityOptions options, ILogger<TraceExporter> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -51,7 +51,7 @@ internal sealed partial class TraceExporter : IDisposable
         _grpc = options.OtlpProtocol == "grpc";
         // Over HTTP the collector's traces path follows the endpoint; gRPC names the service's method.
         _uri = new Uri(new Uri(endpoint.TrimEnd('/') + "/"), _grpc ? GrpcPath : "v1/traces");
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = ExportTimeout };
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = ExportTimeout };
         _logger = logger;
     }
 
