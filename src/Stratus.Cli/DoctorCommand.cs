@@ -25,6 +25,7 @@ internal static class DoctorCommand
                 ("private /tmp (EphemeralStorage), own /proc", isolated),
                 ("data directory and other code unreadable", isolated),
                 ("no network, for functions set so", isolation.NetworkNamespaces ? "network namespace of its own (unshare --net)" : "not enforced"),
+                ("placement on cores (1769 MB = 1 core)", Placement()),
             };
             var problems = cgroups.Problems.Concat(isolation.Problem is null ? [] : ["isolation: " + isolation.Problem]).ToList();
             if (parse.GetValue(CliApp.Json))
@@ -56,5 +57,13 @@ internal static class DoctorCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static string Placement()
+    {
+        var cpus = Stratus.Execution.CpuPlacement.AllowedCpus();
+        return cpus.Count > 1
+            ? $"spread over CPUs {string.Join(',', cpus)} (sched_setaffinity; off with --no-cpu-placement)"
+            : "none: one CPU";
     }
 }

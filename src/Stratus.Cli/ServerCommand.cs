@@ -31,8 +31,9 @@ internal static class ServerCommand
         var standby = new Option<int>("--standby-runtimes") { Description = "Node and python processes each kept booted for the next cold start (0: none)", DefaultValueFactory = _ => StratusOptions.DefaultStandbyRuntimes };
         var asyncRetryDelay = new Option<int>("--async-retry-delay") { Description = "Seconds before the first retry of a failed async event; the second waits twice as long", DefaultValueFactory = _ => StratusOptions.DefaultAsyncRetryDelaySeconds };
         var noIsolation = new Option<bool>("--no-isolation") { Description = "Run instances as Stratus's own user, without their own /tmp" };
+        var noCpuPlacement = new Option<bool>("--no-cpu-placement") { Description = "Let the kernel choose where instances run instead of spreading them over the cores, one core per 1769 MB" };
         var publicUrl = new Option<string?>("--public-url") { Description = "Address users reach this server at behind a proxy; function URLs are shown on it" };
-        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, keepAlivePolicy, concurrency, region, verbose, noLimits, noIsolation, memoryBudget, burst, standby, publicUrl };
+        var command = new Command("server", "Start Stratus (embedded storage, no other services needed)") { listen, data, keepAlive, keepAlivePolicy, concurrency, region, verbose, noLimits, noIsolation, noCpuPlacement, memoryBudget, burst, standby, publicUrl };
         command.Options.Add(asyncRetryDelay);
         var insecure = new Option<bool>("--insecure-any-signature") { Description = "Development only: accept requests whatever their signature (the server warns at start)" };
         command.Options.Add(insecure);
@@ -77,6 +78,7 @@ internal static class ServerCommand
                 Region = parse.GetValue(region)!,
                 ResourceLimits = !parse.GetValue(noLimits),
                 Isolation = !parse.GetValue(noIsolation),
+                CpuPlacement = !parse.GetValue(noCpuPlacement),
                 MemoryBudgetMb = parse.GetValue(memoryBudget),
                 BurstInstances = parse.GetValue(burst),
                 StandbyRuntimes = parse.GetValue(standby),
@@ -177,6 +179,7 @@ internal static class ServerCommand
         to.Region = from.Region;
         to.ResourceLimits = from.ResourceLimits;
         to.Isolation = from.Isolation;
+        to.CpuPlacement = from.CpuPlacement;
         to.MemoryBudgetMb = from.MemoryBudgetMb;
         to.BurstInstances = from.BurstInstances;
         to.StandbyRuntimes = from.StandbyRuntimes;

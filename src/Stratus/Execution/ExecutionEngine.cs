@@ -52,6 +52,12 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         Cgroups = cgroups;
         Isolation = isolation;
         Cpu = new CpuSaturation(time);
+        var cpus = CpuPlacement.AllowedCpus();
+        if (Options.CpuPlacement && cpus.Count > 1)
+        {
+            Placement = new CpuPlacement(cpus);
+            Log.Placement(_logger, string.Join(',', cpus));
+        }
 
         // Output files of instances from a previous run (killed server) are of no use now. Isolated
         // instances keep theirs in the isolation's run directory, made fresh at start-up.
@@ -112,6 +118,9 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     internal Sandbox.Cgroups Cgroups { get; }
 
     internal Sandbox.Isolation Isolation { get; }
+
+    /// <summary>Where instances run; null when the kernel chooses (turned off, or one CPU).</summary>
+    internal CpuPlacement? Placement { get; }
 
     internal ConcurrencyLimits Concurrency { get; }
 
@@ -426,7 +435,7 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     internal Task StartInstanceAsync(Instance instance, FunctionDefinition function)
     {
         var code = _registry.Code.CodeDirectory(CodeStore.HexFromBase64(function.CodeSha256));
-        return instance.StartAsync(_launcher, code, _slots, Isolation);
+        return instance.StartAsync(_launcher, code, _slots, Isolation, Placement);
     }
 
     private InstancePool ReplacePool(FunctionDefinition function)
@@ -526,6 +535,9 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
 
         [LoggerMessage(33, LogLevel.Information, "Instance memory budget: {Megabytes} MB (the MemorySize of live instances together)")]
         public static partial void MemoryBudget(ILogger logger, long megabytes);
+
+        [LoggerMessage(34, LogLevel.Information, "Instance placement: each on cores of its own (one per 1769 MB), spread over CPUs {Cpus}")]
+        public static partial void Placement(ILogger logger, string cpus);
 
         [LoggerMessage(31, LogLevel.Warning, "Not enforced: {Problem}")]
         public static partial void NotEnforced(ILogger logger, string problem);

@@ -38,6 +38,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private PeakMemory? _peakMemory;
     private CpuTime? _cpuTime;
     private Sandbox.InstanceCgroup? _cgroup;
+    private CpuPlacement.Lease? _placement;
     private Sandbox.Isolation? _isolation;
     private int _uid;
     private string? _launchScript;
@@ -79,7 +80,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     /// <summary>When this instance last became idle, for keep-alive.</summary>
     public long IdleSince { get; set; }
 
-    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, SlotPool slots, Sandbox.Isolation isolation)
+    public async Task StartAsync(RuntimeLauncher launcher, string codeDirectory, SlotPool slots, Sandbox.Isolation isolation, CpuPlacement? placement = null)
     {
         SlotPool.Slot slot;
         _slots = slots;
@@ -145,6 +146,12 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         _process = process;
         ProcessId = process.Id;
         process.Exited += (_, _) => _ = OnExitedAsync();
+        if (placement is not null)
+        {
+            // Before the runtime is told to go: the threads it starts from now on inherit the cores.
+            var pid = process.Id;
+            _placement = placement.Place(_function.MemorySize, cpus => CpuPlacement.Pin(pid, cpus));
+        }
 
         // Both before the runtime is told to go: a fast runtime can be ready, and its first invocation
         // answered, before this thread gets further.
@@ -518,6 +525,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
 
         waiting?.TrySetResult(null);
         Kill();
+        _placement?.Dispose();
         _slots?.Replenish();
         var log = _output?.Take() ?? "";
         _pool.OnDead(this, wasReady, initError, log, reason, _time.GetElapsedTime(_startedAt).TotalMilliseconds);

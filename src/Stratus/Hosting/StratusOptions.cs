@@ -54,6 +54,9 @@ public sealed class StratusOptions
     /// <summary>Run each instance as its own user in its own mount namespace where the host allows.</summary>
     public bool Isolation { get; set; } = true;
 
+    /// <summary>Give each instance cores of its own, spread over the machine's (see CpuPlacement); false leaves placement to the kernel.</summary>
+    public bool CpuPlacement { get; set; } = true;
+
     /// <summary>
     /// Node and python processes, each, kept booted and waiting to become an instance of whichever
     /// function needs one next (0: every cold start boots its interpreter).

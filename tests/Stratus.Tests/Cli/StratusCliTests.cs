@@ -106,6 +106,7 @@ public sealed class StratusCliTests : IAsyncLifetime
         Assert.StartsWith("cgroup v1 under /sys/fs/cgroup/cpu", (string)controls["CPU share (1769 MB = 1 vCPU)"]!);
         Assert.StartsWith("cgroup v1 under /sys/fs/cgroup/pids", (string)controls["process limit (1024)"]!);
         Assert.StartsWith("user of its own", (string)controls["own user, no capabilities"]!);
+        Assert.StartsWith(Environment.ProcessorCount > 1 ? "spread over CPUs 0," : "none", (string)controls["placement on cores (1769 MB = 1 core)"]!);
         Assert.Empty(JsonNode.Parse(json.Stdout)!["problems"]!.AsArray());
         Assert.Contains("ENFORCED BY", table.Stdout);
     }
