@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Stratus.Invocation;
 
 /// <summary>
@@ -7,7 +5,10 @@ namespace Stratus.Invocation;
 /// were made in milliseconds. Ids made later sort later, so the log store's index by request id grows
 /// at its end; random (version 4) ids put every new record on a different page of that index, which
 /// cost about as much as storing the rest of the record. The 12 bits after the version count within a
-/// millisecond (RFC 9562's first method), so ids of this process are strictly increasing.
+/// millisecond (RFC 9562's first method), so ids of this process are strictly increasing. The random
+/// bits make ids unique, not secret (nothing is guarded by knowing one), so they come from the
+/// process's fast generator: the cryptographic one went through OpenSSL and a getpid() system call
+/// on every invocation.
 /// </summary>
 public static class RequestIds
 {
@@ -27,7 +28,7 @@ public static class RequestIds
         while (Interlocked.CompareExchange(ref _last, next, last) != last);
 
         Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes[8..]);
+        Random.Shared.NextBytes(bytes[8..]);
         var milliseconds = next >> 12;
         for (var i = 5; i >= 0; i--)
         {
