@@ -363,6 +363,9 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
     public int InstanceCountOf(string functionName) =>
         _pools.TryGetValue(functionName, out var pool) ? pool.InstanceCount : 0;
 
+    internal IReadOnlyList<Instance> InstancesOf(string functionName) =>
+        _pools.TryGetValue(functionName, out var pool) ? pool.Instances() : [];
+
     /// <summary>
     /// Runs one invocation of <paramref name="function"/> and returns what it produced. Invocations in
     /// flight (running or waiting for an instance) count against the concurrency limit, as on Lambda;

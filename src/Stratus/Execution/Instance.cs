@@ -77,6 +77,9 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     /// <summary>The runtime's process id (0 before it started); kept apart from the disposable Process.</summary>
     public int ProcessId { get; private set; }
 
+    /// <summary>The Runtime API this instance is served on (null before it started).</summary>
+    internal RuntimeApiServer? Api => _api;
+
     /// <summary>When this instance last became idle, for keep-alive.</summary>
     public long IdleSince { get; set; }
 
@@ -150,7 +153,14 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         {
             // Before the runtime is told to go: the threads it starts from now on inherit the cores.
             var pid = process.Id;
-            _placement = placement.Place(_function.MemorySize, cpus => CpuPlacement.Pin(pid, cpus));
+            // The threads serving its Runtime API go with it: the runtime and that thread hand every
+            // invocation to each other, and a hand-off within one core wakes no other.
+            var api = _api;
+            _placement = placement.Place(_function.MemorySize, cpus =>
+            {
+                CpuPlacement.Pin(pid, cpus);
+                api.PlaceOn(cpus);
+            });
         }
 
         // Both before the runtime is told to go: a fast runtime can be ready, and its first invocation

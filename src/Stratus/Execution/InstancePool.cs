@@ -72,6 +72,14 @@ internal sealed partial class InstancePool
         }
     }
 
+    public Instance[] Instances()
+    {
+        lock (_lock)
+        {
+            return [.. _all];
+        }
+    }
+
     public Task<InvocationResult> InvokeAsync(InvocationRequest invocation)
     {
         Instance? instance = null;

@@ -48,9 +48,15 @@ internal sealed partial class OutputLog : IDisposable
                 return "";
             }
 
+            // Most invocations print nothing: one read finds the end, and nothing is built.
+            var read = _reader.Read(_bytes);
+            if (read == 0)
+            {
+                return "";
+            }
+
             var text = new StringBuilder();
-            int read;
-            while ((read = _reader.Read(_bytes)) > 0)
+            do
             {
                 if (text.Length >= MaxCharsPerTake)
                 {
@@ -63,6 +69,7 @@ internal sealed partial class OutputLog : IDisposable
                 var chars = _decoder.GetChars(_bytes, 0, read, _chars, 0, flush: false);
                 text.Append(_chars, 0, chars);
             }
+            while ((read = _reader.Read(_bytes)) > 0);
 
             ReleaseReadBlocks();
             return text.ToString();

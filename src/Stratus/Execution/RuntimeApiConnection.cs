@@ -39,6 +39,14 @@ internal sealed partial class RuntimeApiConnection
     private int _start;
     private int _end;
     private volatile bool _closed;
+    private volatile IReadOnlyList<int>? _wantedCpus;
+    private IReadOnlyList<int>? _appliedCpus;
+
+    /// <summary>Where the thread serving this connection should run; that thread moves when its runtime next sends.</summary>
+    public void PlaceOn(IReadOnlyList<int>? cpus) => _wantedCpus = cpus;
+
+    /// <summary>The kernel's id of the thread serving this connection (0 until it runs).</summary>
+    public int ThreadId { get; private set; }
 
     public RuntimeApiConnection(Socket socket, IRuntimeApiHandler handler, ILogger logger, Action<RuntimeApiConnection> onClosed)
     {
@@ -81,6 +89,7 @@ internal sealed partial class RuntimeApiConnection
     {
         try
         {
+            ThreadId = CpuPlacement.CurrentThreadId();
             while (!_closed && Serve())
             {
             }
@@ -540,6 +549,13 @@ internal sealed partial class RuntimeApiConnection
 
         var read = _socket.Receive(_buffer, _end, _buffer.Length - _end, SocketFlags.None);
         _end += read;
+        if (_wantedCpus is { } cpus && !ReferenceEquals(cpus, _appliedCpus))
+        {
+            // Placed while waiting: moved before serving what arrived, so that is served there.
+            CpuPlacement.PinCurrentThread(cpus);
+            _appliedCpus = cpus;
+        }
+
         return read > 0;
     }
 

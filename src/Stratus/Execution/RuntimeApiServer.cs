@@ -31,6 +31,20 @@ internal sealed class RuntimeApiServer : IDisposable
     private readonly Lock _lock = new();
     private readonly List<RuntimeApiConnection> _connections = [];
     private bool _disposed;
+    private IReadOnlyList<int>? _cpus;
+
+    /// <summary>Where the threads serving this API should run (null: anywhere), for connections open now and later.</summary>
+    public void PlaceOn(IReadOnlyList<int>? cpus)
+    {
+        lock (_lock)
+        {
+            _cpus = cpus;
+            foreach (var connection in _connections)
+            {
+                connection.PlaceOn(cpus);
+            }
+        }
+    }
 
     private RuntimeApiServer(IRuntimeApiHandler handler, ILogger logger, Socket listener, Socket? localListener, string? socketPath, int? peerUid, string tcpTable)
     {
@@ -128,6 +142,7 @@ internal sealed class RuntimeApiServer : IDisposable
                 if (!_disposed && _connections.Count < MaxConnections)
                 {
                     connection = new RuntimeApiConnection(socket, _handler, _logger, Remove);
+                    connection.PlaceOn(_cpus);
                     _connections.Add(connection);
                 }
             }
@@ -144,6 +159,15 @@ internal sealed class RuntimeApiServer : IDisposable
                 Name = "Stratus runtime API",
             };
             thread.UnsafeStart(connection);
+        }
+    }
+
+    /// <summary>The kernel's ids of the threads serving the open connections.</summary>
+    public int[] ThreadIds()
+    {
+        lock (_lock)
+        {
+            return [.. _connections.Select(c => c.ThreadId).Where(id => id > 0)];
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Stratus.Execution;
 using Stratus.Tests.Infrastructure;
 
@@ -103,6 +104,16 @@ public sealed class CpuPlacementTests
         var lists = placed.Select(p => Assert.Single(p["cpus"]!.AsArray())!.GetValue<string>()).ToList();
         Assert.All(lists, l => Assert.Contains(int.Parse(l, System.Globalization.CultureInfo.InvariantCulture), cpus));
         Assert.Equal(count, lists.Distinct().Count());
+
+        // The server threads serving each instance's Runtime API run on its core too.
+        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
+        foreach (var instance in engine.InstancesOf("cores"))
+        {
+            var core = CpuPlacement.AffinityOf(instance.ProcessId);
+            var threads = instance.Api!.ThreadIds();
+            Assert.NotEmpty(threads);
+            Assert.All(threads, t => Assert.Equal(core, CpuPlacement.AffinityOf(t)));
+        }
     }
 
     [Fact]
