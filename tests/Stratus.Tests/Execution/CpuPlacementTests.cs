@@ -88,8 +88,11 @@ public sealed class CpuPlacementTests
         await using var host = await StratusHost.StartAsync();
         await host.CreateFunctionAsync("cores", "nodejs20.x", "index.handler", Zips.Create(("index.js", ReportsItsCores)), timeout: 60, memory: 1769);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, count).Select(_ =>
-            host.InvokeAsync("cores", new JsonObject { ["barrier"] = barrier, ["count"] = count }.ToJsonString())));
+        // Cold starts run wherever the kernel puts them; an instance is placed once it has answered.
+        await RunTogetherAsync(host, barrier, count);
+        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
+        await WaitPlacedAsync(engine, "cores", cpus.Count > 1 ? 1 : cpus.Count);
+        var results = await RunTogetherAsync(host, barrier, count);
         Directory.Delete(barrier, recursive: true);
 
         var placed = results.Select(r => r.Json).ToList();
@@ -106,7 +109,6 @@ public sealed class CpuPlacementTests
         Assert.Equal(count, lists.Distinct().Count());
 
         // The server threads serving each instance's Runtime API run on its core too.
-        var engine = host.Server.Services.GetRequiredService<ExecutionEngine>();
         foreach (var instance in engine.InstancesOf("cores"))
         {
             var core = CpuPlacement.AffinityOf(instance.ProcessId);
@@ -124,9 +126,11 @@ public sealed class CpuPlacementTests
         var memory = Math.Min(10240, cpus.Count * CpuPlacement.MegabytesPerCore);
         await host.CreateFunctionAsync("large", "nodejs20.x", "index.handler", Zips.Create(("index.js", ReportsItsCores)), memory: memory);
 
+        var expected = (memory + CpuPlacement.MegabytesPerCore - 1) / CpuPlacement.MegabytesPerCore;
+        Assert.Null((await host.InvokeAsync("large")).FunctionError);
+        await WaitPlacedAsync(host.Server.Services.GetRequiredService<ExecutionEngine>(), "large", Math.Min(expected, cpus.Count));
         var cores = (await host.InvokeAsync("large")).Json["cpus"]!.AsArray().Select(n => (string)n!).ToList();
 
-        var expected = (memory + CpuPlacement.MegabytesPerCore - 1) / CpuPlacement.MegabytesPerCore;
         if (expected >= cpus.Count)
         {
             Assert.Equal([CpuList(cpus)], cores);
@@ -144,9 +148,34 @@ public sealed class CpuPlacementTests
         await using var host = await StratusHost.StartAsync(o => o.CpuPlacement = false);
         await host.CreateFunctionAsync("anywhere", "nodejs20.x", "index.handler", Zips.Create(("index.js", ReportsItsCores)));
 
+        Assert.Null((await host.InvokeAsync("anywhere")).FunctionError);
         var cores = (await host.InvokeAsync("anywhere")).Json["cpus"]!.AsArray().Select(n => (string)n!).ToList();
 
+        Assert.Null(host.Server.Services.GetRequiredService<ExecutionEngine>().Placement);
         Assert.Equal([CpuList(cpus)], cores);
+    }
+
+    private static async Task<InvokeResult[]> RunTogetherAsync(StratusHost host, string barrier, int count)
+    {
+        foreach (var file in Directory.GetFiles(barrier))
+        {
+            File.Delete(file);
+        }
+
+        var results = await Task.WhenAll(Enumerable.Range(0, count).Select(_ =>
+            host.InvokeAsync("cores", new JsonObject { ["barrier"] = barrier, ["count"] = count }.ToJsonString())));
+        Assert.All(results, r => Assert.Null(r.FunctionError));
+        return results;
+    }
+
+    /// <summary>Waits (bounded) until every instance of the function runs on <paramref name="cores"/> CPUs.</summary>
+    private static async Task WaitPlacedAsync(ExecutionEngine engine, string function, int cores)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (engine.InstancesOf(function).Any(i => CpuPlacement.AffinityOf(i.ProcessId)?.Count != cores) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
     }
 
     /// <summary>The kernel's list format for a set of CPUs: "0-3,8".</summary>
