@@ -59,11 +59,7 @@ internal static class DoctorCommand
         return command;
     }
 
-    private static string Placement()
-    {
-        var cpus = Stratus.Execution.CpuPlacement.AllowedCpus();
-        return cpus.Count > 1
-            ? $"spread over CPUs {string.Join(',', cpus)} (sched_setaffinity; off with --no-cpu-placement)"
-            : "none: one CPU";
-    }
+    private static string Placement() => Stratus.Execution.CpuPlacement.ForThisProcess() is { } placement
+        ? $"spread over CPUs {string.Join(',', placement.Cpus)} (sched_setaffinity; off with --no-cpu-placement)"
+        : "none: one CPU";
 }

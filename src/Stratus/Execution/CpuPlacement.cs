@@ -53,6 +53,9 @@ internal sealed partial class CpuPlacement
         }
     }
 
+    /// <summary>Placement over the CPUs this process may run on; null with only one, where there is nothing to spread.</summary>
+    public static CpuPlacement? ForThisProcess() => AllowedCpus() is { Count: > 1 } cpus ? new CpuPlacement(cpus) : null;
+
     /// <summary>The CPUs this process may run on (its affinity, as /proc/self/status lists it).</summary>
     public static IReadOnlyList<int> AllowedCpus()
     {
@@ -178,28 +181,27 @@ internal sealed partial class CpuPlacement
             _owner = owner;
             _pin = pin;
             Indices = indices;
-            Cpus = CpusOf(indices);
         }
 
+        /// <summary>Positions in the owner's CPUs; replaced whole when the instance moves.</summary>
         internal int[] Indices { get; private set; }
 
         /// <summary>The CPUs the instance is pinned to now.</summary>
-        public IReadOnlyList<int> Cpus { get; private set; }
+        public IReadOnlyList<int> Cpus => [.. Indices.Select(i => _owner._cpus[i]).Order()];
 
         internal void MoveTo(int index)
         {
             Indices = [index];
-            Cpus = CpusOf(Indices);
             _pin(Cpus);
         }
-
-        private IReadOnlyList<int> CpusOf(int[] indices) => [.. indices.Select(i => _owner._cpus[i]).Order()];
 
         public void Dispose() => _owner.Release(this);
     }
 
     /// <summary>The affinity masks passed to the kernel hold this many CPUs (glibc's cpu_set_t).</summary>
     private const int MaxCpus = 1024;
+
+    private const nuint MaskBytes = MaxCpus / 8;
 
     /// <summary>
     /// Pins every thread of a process and of its descendants to <paramref name="cpus"/>. Threads and
@@ -237,7 +239,7 @@ internal sealed partial class CpuPlacement
                     continue;
                 }
 
-                _ = SetAffinity(tid, (nuint)(mask.Length * sizeof(ulong)), mask);
+                _ = SetAffinity(tid, MaskBytes, mask);
                 try
                 {
                     foreach (var child in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -259,7 +261,7 @@ internal sealed partial class CpuPlacement
     public static void PinCurrentThread(IReadOnlyList<int> cpus)
     {
         var mask = MaskOf(cpus);
-        _ = SetAffinity(0, (nuint)(mask.Length * sizeof(ulong)), mask);
+        _ = SetAffinity(0, MaskBytes, mask);
     }
 
     private static ulong[] MaskOf(IReadOnlyList<int> cpus)
@@ -277,7 +279,7 @@ internal sealed partial class CpuPlacement
     public static IReadOnlyList<int>? AffinityOf(int threadId)
     {
         var mask = new ulong[MaxCpus / 64];
-        if (GetAffinity(threadId, (nuint)(mask.Length * sizeof(ulong)), mask) != 0)
+        if (GetAffinity(threadId, MaskBytes, mask) != 0)
         {
             return null;
         }

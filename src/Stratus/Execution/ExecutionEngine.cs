@@ -52,11 +52,10 @@ public sealed partial class ExecutionEngine : IAsyncDisposable
         Cgroups = cgroups;
         Isolation = isolation;
         Cpu = new CpuSaturation(time);
-        var cpus = CpuPlacement.AllowedCpus();
-        if (Options.CpuPlacement && cpus.Count > 1)
+        Placement = Options.CpuPlacement ? CpuPlacement.ForThisProcess() : null;
+        if (Placement is not null)
         {
-            Placement = new CpuPlacement(cpus);
-            Log.Placement(_logger, string.Join(',', cpus));
+            Log.Placement(_logger, string.Join(',', Placement.Cpus));
         }
 
         // Output files of instances from a previous run (killed server) are of no use now. Isolated
