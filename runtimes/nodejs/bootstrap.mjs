@@ -124,7 +124,20 @@ class ResponseHeaders {
     this.cognitoIdentity = undefined;
   }
 
+  // Stratus writes these names as they are below; any other spelling is compared in lower case.
   set(name, value) {
+    switch (name) {
+      case 'Content-Length': this.contentLength = Number(value); break;
+      case 'Content-Type': this.contentType = value; break;
+      case 'Lambda-Runtime-Aws-Request-Id': this.requestId = value; break;
+      case 'Lambda-Runtime-Deadline-Ms': this.deadlineMs = Number(value); break;
+      case 'Lambda-Runtime-Invoked-Function-Arn': this.functionArn = value; break;
+      case 'Lambda-Runtime-Trace-Id': this.traceId = value; break;
+      default: this.setLower(name.toLowerCase(), value); break;
+    }
+  }
+
+  setLower(name, value) {
     switch (name) {
       case 'content-length': this.contentLength = Number(value); break;
       case 'transfer-encoding': this.chunked = value.toLowerCase() === 'chunked'; break;
@@ -140,16 +153,36 @@ class ResponseHeaders {
   }
 }
 
+function isBlank(code) {
+  return code === 32 || code === 9;
+}
+
 // Parses one complete response at the start of `buffer`; undefined if more bytes are needed.
+// The head is read in place, line by line, without splitting it into arrays of strings.
 function parseResponse(buffer) {
   const headEnd = buffer.indexOf('\r\n\r\n');
   if (headEnd < 0) return undefined;
-  const lines = buffer.toString('utf8', 0, headEnd).split('\r\n');
-  const status = Number(lines[0].split(' ')[1]);
+  const head = buffer.toString('utf8', 0, headEnd);
+  let lineEnd = head.indexOf('\r\n');
+  if (lineEnd < 0) lineEnd = head.length;
+  const space = head.indexOf(' ');
+  // "HTTP/1.1 200 OK": the status is the three digits after the first space.
+  const status = space < 0 || space > lineEnd ? NaN : Number(head.slice(space + 1, space + 4));
   const headers = new ResponseHeaders();
-  for (let i = 1; i < lines.length; i++) {
-    const colon = lines[i].indexOf(':');
-    if (colon > 0) headers.set(lines[i].slice(0, colon).trim().toLowerCase(), lines[i].slice(colon + 1).trim());
+  for (let at = lineEnd + 2; at < head.length;) {
+    let end = head.indexOf('\r\n', at);
+    if (end < 0) end = head.length;
+    const colon = head.indexOf(':', at);
+    if (colon > at && colon < end) {
+      let nameEnd = colon;
+      while (nameEnd > at && isBlank(head.charCodeAt(nameEnd - 1))) nameEnd--;
+      let valueStart = colon + 1;
+      while (valueStart < end && isBlank(head.charCodeAt(valueStart))) valueStart++;
+      let valueEnd = end;
+      while (valueEnd > valueStart && isBlank(head.charCodeAt(valueEnd - 1))) valueEnd--;
+      headers.set(head.slice(at, nameEnd), head.slice(valueStart, valueEnd));
+    }
+    at = end + 2;
   }
   let offset = headEnd + 4;
   if (headers.chunked) {

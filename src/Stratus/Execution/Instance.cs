@@ -378,7 +378,11 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     {
         var timeout = TimeSpan.FromSeconds(_function.Timeout);
         var now = _time.GetUtcNow();
-        var preamble = _output!.Take();
+        // What init printed goes before the first START, as Lambda shows it. Later, what a runtime
+        // prints between invocations is read with the next invocation's output, after its START:
+        // where Lambda shows it too (a frozen environment runs it on the next invocation), and it
+        // spares every warm invocation a read of the output file.
+        var preamble = _anyInvoked ? "" : _output!.Take();
         // An instance of provisioned concurrency was initialised before anyone asked: no cold start.
         var first = !Provisioned && _initDurationMs >= 0 && !_anyInvoked;
         _anyInvoked = true;
