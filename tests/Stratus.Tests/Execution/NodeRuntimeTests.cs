@@ -147,6 +147,36 @@ public sealed class NodeRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Invoke_OutputPrintedBetweenInvocations_IsLoggedWithTheNextAfterItsStart()
+    {
+        // The first invocation leaves a timer that prints after its response; the second waits for
+        // that line to be printed, so the line is in the output file before the second one ends.
+        await _host.CreateFunctionAsync("node-later", "nodejs20.x", "index.handler", Zips.Create(("index.js", """
+            let printed;
+            exports.handler = async (event) => {
+              if (event.first) {
+                printed = new Promise((resolve) => setTimeout(() => { console.log('printed later'); resolve(); }, 50));
+                return 'first';
+              }
+              await printed;
+              return 'second';
+            };
+            """)));
+
+        var first = await _host.InvokeAsync("node-later", """{"first":true}""", tail: true);
+        var second = await _host.InvokeAsync("node-later", "{}", tail: true);
+
+        Assert.Equal("\"second\"", second.Body);
+        Assert.NotNull(first.Log);
+        Assert.NotNull(second.Log);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(first.Log + second.Log, "printed later"));
+        if (second.Log.Contains("printed later", StringComparison.Ordinal))
+        {
+            Assert.True(second.Log.IndexOf("START RequestId", StringComparison.Ordinal) < second.Log.IndexOf("printed later", StringComparison.Ordinal), second.Log);
+        }
+    }
+
+    [Fact]
     public async Task Invoke_ModuleMissingOrHandlerMissing_ReportsInitErrorsLikeLambda()
     {
         await _host.CreateFunctionAsync("node-no-module", "nodejs20.x", "missing.handler", Zips.NodeEcho());
