@@ -399,7 +399,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         };
         var traceId = invocation.Trace.TraceId != default
             ? Observability.TraceHeaders.ToLambda(invocation.Trace)
-            : string.Create(CultureInfo.InvariantCulture, $"Root=1-{now.ToUnixTimeSeconds():x8}-{Id[..24]};Sampled=0");
+            : string.Create(CultureInfo.InvariantCulture, $"Root=1-{now.ToUnixTimeSeconds():x8}-{Id.AsSpan(0, 24)};Sampled=0");
         return new DispatchedInvocation(invocation, (now + timeout).ToUnixTimeMilliseconds(), invocation.InvokedFunctionArn ?? _functionArn, traceId);
     }
 

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
 using Stratus.Functions;
 
@@ -425,24 +426,28 @@ internal sealed partial class RuntimeApiConnection
         }
     }
 
+    /// <summary>Scratch space for an event's head, per thread: the head is written there as UTF-8 and copied out once.</summary>
+    [ThreadStatic]
+    private static byte[]? t_head;
+
     private static (ArraySegment<byte> Head, ArraySegment<byte> Payload) EventResponse(DispatchedInvocation next)
     {
         var invocation = next.Invocation;
         var payload = invocation.Payload;
-        var text = new StringBuilder(256);
-        text.Append("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n");
-        text.Append("Lambda-Runtime-Aws-Request-Id: ").Append(invocation.RequestId).Append("\r\n");
-        text.Append(CultureInfo.InvariantCulture, $"Lambda-Runtime-Deadline-Ms: {next.DeadlineMs}\r\n");
-        text.Append("Lambda-Runtime-Invoked-Function-Arn: ").Append(next.FunctionArn).Append("\r\n");
-        text.Append("Lambda-Runtime-Trace-Id: ").Append(next.TraceId).Append("\r\n");
-        if (invocation.ClientContext is { } clientContext)
+        // Valid JSON, so line breaks in a client context can only be whitespace between tokens: spaces do as well.
+        var clientContext = invocation.ClientContext is { } context
+            ? string.Concat("Lambda-Runtime-Client-Context: ", context.ReplaceLineEndings(" "), "\r\n")
+            : "";
+        var bound = 512 + Encoding.UTF8.GetMaxByteCount(invocation.RequestId.Length + next.FunctionArn.Length + next.TraceId.Length + clientContext.Length);
+        var scratch = t_head is { } cached && cached.Length >= bound ? cached : (t_head = new byte[Math.Max(bound, 4096)]);
+        if (!Utf8.TryWrite(scratch, CultureInfo.InvariantCulture,
+            $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: {invocation.RequestId}\r\nLambda-Runtime-Deadline-Ms: {next.DeadlineMs}\r\nLambda-Runtime-Invoked-Function-Arn: {next.FunctionArn}\r\nLambda-Runtime-Trace-Id: {next.TraceId}\r\n{clientContext}Content-Length: {payload.Length}\r\n\r\n",
+            out var written))
         {
-            // Valid JSON, so line breaks can only be whitespace between tokens: spaces do as well.
-            text.Append("Lambda-Runtime-Client-Context: ").Append(clientContext.ReplaceLineEndings(" ")).Append("\r\n");
+            throw new InvalidOperationException("An event's head outgrew its bound.");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"Content-Length: {payload.Length}\r\n\r\n");
-        var head = Encoding.UTF8.GetBytes(text.ToString());
+        var head = scratch.AsSpan(0, written).ToArray();
         if (payload.Length == 0)
         {
             return (head, default);
