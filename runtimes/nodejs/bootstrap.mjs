@@ -124,31 +124,23 @@ class ResponseHeaders {
     this.cognitoIdentity = undefined;
   }
 
-  // Stratus writes these names as they are below; any other spelling is compared in lower case.
+  // Names are matched as Stratus writes them, or in lower case; any other spelling is lower-cased once.
   set(name, value) {
     switch (name) {
-      case 'Content-Length': this.contentLength = Number(value); break;
-      case 'Content-Type': this.contentType = value; break;
-      case 'Lambda-Runtime-Aws-Request-Id': this.requestId = value; break;
-      case 'Lambda-Runtime-Deadline-Ms': this.deadlineMs = Number(value); break;
-      case 'Lambda-Runtime-Invoked-Function-Arn': this.functionArn = value; break;
-      case 'Lambda-Runtime-Trace-Id': this.traceId = value; break;
-      default: this.setLower(name.toLowerCase(), value); break;
-    }
-  }
-
-  setLower(name, value) {
-    switch (name) {
-      case 'content-length': this.contentLength = Number(value); break;
-      case 'transfer-encoding': this.chunked = value.toLowerCase() === 'chunked'; break;
-      case 'content-type': this.contentType = value; break;
-      case 'lambda-runtime-aws-request-id': this.requestId = value; break;
-      case 'lambda-runtime-deadline-ms': this.deadlineMs = Number(value); break;
-      case 'lambda-runtime-invoked-function-arn': this.functionArn = value; break;
-      case 'lambda-runtime-trace-id': this.traceId = value; break;
-      case 'lambda-runtime-client-context': this.clientContext = value; break;
-      case 'lambda-runtime-cognito-identity': this.cognitoIdentity = value; break;
-      default: break;
+      case 'Content-Length': case 'content-length': this.contentLength = Number(value); break;
+      case 'Content-Type': case 'content-type': this.contentType = value; break;
+      case 'Lambda-Runtime-Aws-Request-Id': case 'lambda-runtime-aws-request-id': this.requestId = value; break;
+      case 'Lambda-Runtime-Deadline-Ms': case 'lambda-runtime-deadline-ms': this.deadlineMs = Number(value); break;
+      case 'Lambda-Runtime-Invoked-Function-Arn': case 'lambda-runtime-invoked-function-arn': this.functionArn = value; break;
+      case 'Lambda-Runtime-Trace-Id': case 'lambda-runtime-trace-id': this.traceId = value; break;
+      case 'Lambda-Runtime-Client-Context': case 'lambda-runtime-client-context': this.clientContext = value; break;
+      case 'Lambda-Runtime-Cognito-Identity': case 'lambda-runtime-cognito-identity': this.cognitoIdentity = value; break;
+      case 'Transfer-Encoding': case 'transfer-encoding': this.chunked = value.toLowerCase() === 'chunked'; break;
+      default: {
+        const lower = name.toLowerCase();
+        if (lower !== name) this.set(lower, value);
+        break;
+      }
     }
   }
 }
