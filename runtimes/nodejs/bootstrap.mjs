@@ -2,10 +2,11 @@
 //
 // Loads the function named by _HANDLER from LAMBDA_TASK_ROOT and serves
 // invocations over the Lambda Runtime API (2018-06-01) exposed at
-// AWS_LAMBDA_RUNTIME_API. Started as `node bootstrap.mjs [SOCKET]` with cwd = task
-// root; SOCKET, when given, is a Unix socket serving the same API more cheaply.
+// AWS_LAMBDA_RUNTIME_API. Started as `node bootstrap.mjs [SOCKET [PIPE]]` with cwd =
+// task root; SOCKET, when given, is a Unix socket serving the same API more cheaply,
+// and PIPE a named pipe its answers come through (see RuntimeClient).
 //
-// Started as `node bootstrap.mjs --standby [SOCKET]`, it boots, warms up and
+// Started as `node bootstrap.mjs --standby [SOCKET [PIPE]]`, it boots, warms up and
 // connects before anyone knows which function it will run, then reads one JSON
 // line on stdin (see specialise) that makes it an instance: so a cold start skips
 // node's own boot.
@@ -15,7 +16,7 @@
 // Nothing else is imported until it is needed.
 import net from 'node:net';
 import { format } from 'node:util';
-import { statSync } from 'node:fs';
+import { statSync, openSync, readSync, closeSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -45,11 +46,24 @@ const NodeJsExit = runtimeErrorClass('NodeJsExit');
 // and pipelining lets a response and the next `invocation/next` leave in one write.
 // The socket is unref'd while no call is outstanding, so it does not keep the
 // process alive and 'beforeExit' still fires when user code leaves nothing pending.
+//
+// With a reply pipe (a standby runtime's, see the server's ReplyPipe), requests go
+// on the socket and their responses come back through the pipe, read in blocking
+// reads: waiting for the next event is one read(2), not a turn of the event loop,
+// and between invocations the process waits in it, as a Lambda environment is
+// frozen between invocations. The event loop still gets its turn: whenever a call
+// has to wait for something else, and before a read once a millisecond has passed
+// since the last turn, so timers and I/O callbacks run as they would otherwise.
 class RuntimeClient {
-  constructor(host, port, socketPath) {
+  constructor(host, port, socketPath, pipePath) {
     this.host = host;
     this.port = port;
     this.socketPath = socketPath;
+    this.pipePath = pipePath;
+    this.pipe = -1;
+    this.pipeBuffer = null;
+    this.pipeLength = 0;
+    this.lastTurn = 0;
     this.socket = null;
     this.pending = [];
     this.chunks = [];
@@ -67,7 +81,17 @@ class RuntimeClient {
     }
     const promises = requests.map(() => new Promise((resolve, reject) => this.pending.push({ resolve, reject })));
     this.socket.ref();
-    this.socket.write(text);
+    if (this.pipe < 0) {
+      this.socket.write(text);
+      return promises;
+    }
+    // The responses are read once the requests have left: at once when the write went
+    // straight to the socket, otherwise when it is done (the socket still connecting, or full).
+    let waiting = false;
+    this.socket.write(text, () => waiting && this.readPipeAfterTurn());
+    if (this.socket.connecting || this.socket.writableLength > 0) waiting = true;
+    else if (performance.now() - this.lastTurn >= 1) setImmediate(() => this.readPipeAfterTurn());
+    else this.readPipe();
     return promises;
   }
 
@@ -81,18 +105,83 @@ class RuntimeClient {
     this.socket = socket;
     this.chunks = [];
     this.length = 0;
+    if (this.pipePath && this.socketPath && this.pipeBuffer === null) this.claimPipe();
+  }
+
+  // Asks, first on a fresh connection, for the answers to come through the pipe. The
+  // server holds the pipe open, so opening it never waits; a pipe that cannot be
+  // opened leaves the answers on the socket. A pipe is claimed once per process.
+  claimPipe() {
+    try {
+      this.pipe = openSync(this.pipePath, 'r');
+    } catch {
+      return;
+    }
+    this.pipeBuffer = Buffer.allocUnsafe(64 * 1024);
+    this.pending.push({ resolve: () => {}, reject: () => {} });
+    this.socket.write(`GET ${API}/stratus/reply-pipe HTTP/1.1\r\nHost: ${this.host}\r\n\r\n`);
+  }
+
+  readPipeAfterTurn() {
+    this.lastTurn = performance.now();
+    this.readPipe();
+  }
+
+  readPipe() {
+    while (this.pending.length > 0 && this.pipe >= 0) {
+      const response = this.pipeLength > 0 ? parseResponse(this.pipeBuffer.subarray(0, this.pipeLength)) : undefined;
+      if (response) {
+        // The body outlives the buffer, which the next read reuses.
+        response.body = Buffer.from(response.body);
+        this.pipeBuffer.copy(this.pipeBuffer, 0, response.size, this.pipeLength);
+        this.pipeLength -= response.size;
+        const waiter = this.pending.shift();
+        if (this.pending.length === 0) this.socket?.unref();
+        waiter.resolve(response);
+        if (response.headers.close) {
+          // Nothing more comes for this connection; the socket's close may not have been seen yet.
+          this.drop(this.socket, new Error('Runtime API connection closed'));
+          return;
+        }
+        continue;
+      }
+      if (this.pipeLength === this.pipeBuffer.length) {
+        const larger = Buffer.allocUnsafe(this.pipeBuffer.length * 2);
+        this.pipeBuffer.copy(larger, 0, 0, this.pipeLength);
+        this.pipeBuffer = larger;
+      }
+      let read;
+      try {
+        read = readSync(this.pipe, this.pipeBuffer, this.pipeLength, this.pipeBuffer.length - this.pipeLength);
+      } catch (err) {
+        if (err.code === 'EINTR' || err.code === 'EAGAIN') continue;
+        read = 0;
+      }
+      if (read === 0) {
+        // The server let go of the pipe: it is gone, or this runtime is being stopped.
+        this.drop(this.socket, new Error('Runtime API connection closed'));
+        return;
+      }
+      this.pipeLength += read;
+    }
   }
 
   drop(socket, err) {
     if (this.socket !== socket) return;
     this.socket = null;
-    socket.destroy();
+    socket?.destroy();
+    if (this.pipe >= 0) {
+      // A new connection answers on its socket: what is left in the pipe belongs to this one.
+      closeSync(this.pipe);
+      this.pipe = -1;
+    }
     const pending = this.pending;
     this.pending = [];
     for (const p of pending) p.reject(err);
   }
 
   receive(data) {
+    if (this.pipe >= 0) return;
     this.chunks.push(data);
     this.length += data.length;
     while (this.pending.length > 0 && this.length > 0) {
@@ -122,6 +211,7 @@ class ResponseHeaders {
     this.traceId = undefined;
     this.clientContext = undefined;
     this.cognitoIdentity = undefined;
+    this.close = false;
   }
 
   // Names are matched as Stratus writes them, or in lower case; any other spelling is lower-cased once.
@@ -136,6 +226,7 @@ class ResponseHeaders {
       case 'Lambda-Runtime-Client-Context': case 'lambda-runtime-client-context': this.clientContext = value; break;
       case 'Lambda-Runtime-Cognito-Identity': case 'lambda-runtime-cognito-identity': this.cognitoIdentity = value; break;
       case 'Transfer-Encoding': case 'transfer-encoding': this.chunked = value.toLowerCase() === 'chunked'; break;
+      case 'Connection': case 'connection': this.close = value.toLowerCase() === 'close'; break;
       default: {
         const lower = name.toLowerCase();
         if (lower !== name) this.set(lower, value);
@@ -203,15 +294,16 @@ function parseAddress(address) {
   return [address.slice(0, portAt).replace(/^\[(.*)\]$/, '$1'), Number(address.slice(portAt + 1))];
 }
 
-// Reads the function's settings from the environment; `socket` is the Runtime API's Unix socket, if any.
-function configure(socket) {
+// Reads the function's settings from the environment; `socket` is the Runtime API's Unix socket, if
+// any, and `pipe` the pipe its answers may come through (see RuntimeClient).
+function configure(socket, pipe) {
   const [host, port] = parseAddress(env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001');
   if (client && client.socketPath === socket) {
     // A standby runtime's connection, made before it knew its function.
     client.host = host;
     client.port = port;
   } else {
-    client = new RuntimeClient(host, port, socket);
+    client = new RuntimeClient(host, port, socket, pipe);
     // Connect now: the connection is made while the function's code loads.
     client.connect();
     client.socket.unref();
@@ -628,14 +720,14 @@ async function main() {
   if (process.argv[2] === '--standby') {
     if (process.argv[3]) {
       // The Runtime API this process will use is open already: connect while nobody waits.
-      client = new RuntimeClient('localhost', 0, process.argv[3]);
+      client = new RuntimeClient('localhost', 0, process.argv[3], process.argv[4]);
       client.connect();
       client.socket.unref();
     }
     await warmUp();
     configure(specialise(await readSpecification()));
   } else {
-    configure(process.argv[2]);
+    configure(process.argv[2], process.argv[3]);
   }
   patchConsole();
   process.on('uncaughtException', (err) => {

@@ -128,8 +128,12 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             }
             else
             {
+                // A node runtime has its answers sent through a pipe of its own (see ReplyPipe).
+                var pipe = Runtimes.TryGetFamily(_function.Runtime, out var runtimeFamily) && runtimeFamily == RuntimeFamily.Node
+                    ? ReplyPipe.Create(Path.ChangeExtension(slot.OutputPath, ".replies"), _isolation is null ? null : _uid)
+                    : null;
                 _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(slot.OutputPath, ".sock"), _isolation is null ? null : _uid,
-                    !_function.NetworkAccess && isolation.NetworkNamespaces ? slot.Process.Id : null);
+                    !_function.NetworkAccess && isolation.NetworkNamespaces ? slot.Process.Id : null, pipe);
             }
         }
         catch (IOException ex)
@@ -180,7 +184,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             }
             else
             {
-                var (script, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, logStream, _isolation is not null);
+                var (script, errorType, errorMessage) = launcher.Prepare(_function, codeDirectory, _api.Port, _api.SocketPath, _api.ReplyPipePath, logStream, _isolation is not null);
                 if (script is null)
                 {
                     _initError = (InvocationResult.ErrorPayload(errorType!, errorMessage!), errorType);

@@ -17,6 +17,9 @@ namespace Stratus.Execution;
 internal sealed partial class RuntimeApiConnection
 {
     private const string Prefix = "/2018-06-01/runtime/";
+
+    /// <summary>A node runtime's request to have its answers sent through the slot's <see cref="ReplyPipe"/>.</summary>
+    private const string ReplyPipeRequest = "stratus/reply-pipe";
     private const int MaxHeadBytes = 32 * 1024;
     private const int MaxLineBytes = 1024;
     private const int MaxBufferBytes = 64 * 1024;
@@ -26,11 +29,16 @@ internal sealed partial class RuntimeApiConnection
 
     private static readonly byte[] Accepted = "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"status\":\"OK\"}"u8.ToArray();
     private static readonly byte[] Continue = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
+    private static readonly byte[] NoContent = "HTTP/1.1 204 No Content\r\n\r\n"u8.ToArray();
 
     private readonly Socket _socket;
     private readonly IRuntimeApiHandler _handler;
     private readonly ILogger _logger;
     private readonly Action<RuntimeApiConnection> _onClosed;
+    private readonly ReplyPipe? _replyPipe;
+
+    // Set once the runtime asks for it (before anything is answered): every answer goes through the pipe.
+    private bool _answersThroughPipe;
     private readonly Lock _sendLock = new();
     private readonly object _answerGate = new();
     private bool _awaitingAnswer;
@@ -49,8 +57,9 @@ internal sealed partial class RuntimeApiConnection
     /// <summary>The kernel's id of the thread serving this connection (0 until it runs).</summary>
     public int ThreadId { get; private set; }
 
-    public RuntimeApiConnection(Socket socket, IRuntimeApiHandler handler, ILogger logger, Action<RuntimeApiConnection> onClosed)
+    public RuntimeApiConnection(Socket socket, IRuntimeApiHandler handler, ILogger logger, Action<RuntimeApiConnection> onClosed, ReplyPipe? replyPipe = null)
     {
+        _replyPipe = replyPipe;
         _socket = socket;
         _handler = handler;
         _logger = logger;
@@ -110,7 +119,7 @@ internal sealed partial class RuntimeApiConnection
             {
                 Flush();
             }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
             {
             }
 
@@ -200,7 +209,19 @@ internal sealed partial class RuntimeApiConnection
         }
 
         var rest = head.Path.StartsWith(Prefix, StringComparison.Ordinal) ? head.Path.AsSpan(Prefix.Length) : [];
-        if (head.IsGet && rest.SequenceEqual("invocation/next"))
+        if (head.IsGet && rest.SequenceEqual(ReplyPipeRequest) && _replyPipe is not null && !_answersThroughPipe)
+        {
+            var body = ReadBody(head, out _);
+            if (body != Body.Ok)
+            {
+                return Refuse(body);
+            }
+
+            // This answer already goes through the pipe, as every one after it.
+            _answersThroughPipe = true;
+            Reply(NoContent);
+        }
+        else if (head.IsGet && rest.SequenceEqual("invocation/next"))
         {
             var body = ReadBody(head, out _);
             if (body != Body.Ok)
@@ -276,11 +297,11 @@ internal sealed partial class RuntimeApiConnection
     {
         if (body == Body.TooLarge)
         {
-            Reply(Error(413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({FunctionLimits.MaxSyncPayloadBytes} bytes)."));
+            Reply(Error(413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({FunctionLimits.MaxSyncPayloadBytes} bytes).", closing: true));
         }
         else if (body == Body.Malformed)
         {
-            Reply(Error(400, "InvalidRequest", "Malformed request body"));
+            Reply(Error(400, "InvalidRequest", "Malformed request body", closing: true));
         }
 
         return false;
@@ -357,7 +378,7 @@ internal sealed partial class RuntimeApiConnection
         }
 
         var (head, payload) = EventResponse(dispatched);
-        if (payload.Count <= MaxInlineEventBytes && CanSendWithoutWaiting())
+        if (CanSendWithoutWaiting(head.Count + payload.Count))
         {
             Send(head, payload);
         }
@@ -373,8 +394,18 @@ internal sealed partial class RuntimeApiConnection
     /// (a Unix socket three quarters, TCP a third of the buffer set in the constructor): room for
     /// any event sent inline. Otherwise the event is sent from the thread pool.
     /// </summary>
-    private bool CanSendWithoutWaiting()
+    private bool CanSendWithoutWaiting(int bytes)
     {
+        if (_answersThroughPipe)
+        {
+            return bytes <= ReplyPipe.AtomicBytes && _replyPipe!.HasRoom();
+        }
+
+        if (bytes > MaxInlineEventBytes)
+        {
+            return false;
+        }
+
         try
         {
             return _socket.Poll(0, SelectMode.SelectWrite);
@@ -394,7 +425,11 @@ internal sealed partial class RuntimeApiConnection
             {
                 if (!_closed)
                 {
-                    if (payload.Count > 0)
+                    if (_answersThroughPipe)
+                    {
+                        _replyPipe!.Write([head, payload]);
+                    }
+                    else if (payload.Count > 0)
                     {
                         _socket.Send([head, payload]);
                     }
@@ -405,7 +440,7 @@ internal sealed partial class RuntimeApiConnection
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
         {
             // The runtime is gone; its instance notices its exit and fails the invocation.
             Log.ConnectionLost(_logger, ex.Message);
@@ -457,7 +492,8 @@ internal sealed partial class RuntimeApiConnection
         return (head, segment);
     }
 
-    private static byte[] Error(int status, string errorType, string message)
+    /// <summary>An error answer; <paramref name="closing"/>: the connection closes after it, and says so.</summary>
+    private static byte[] Error(int status, string errorType, string message, bool closing = false)
     {
         var body = $$"""{"errorMessage":"{{message}}","errorType":"{{errorType}}"}""";
         var reason = status switch
@@ -470,7 +506,7 @@ internal sealed partial class RuntimeApiConnection
             _ => "Error",
         };
         return Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}"));
+            $"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n{(closing ? "Connection: close\r\n" : "")}Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}"));
     }
 
     private void Reply(ArraySegment<byte> bytes) => _replies.Add(bytes);
@@ -494,7 +530,11 @@ internal sealed partial class RuntimeApiConnection
         {
             if (!_closed)
             {
-                if (_replies.Count == 1)
+                if (_answersThroughPipe)
+                {
+                    _replyPipe!.Write(_replies);
+                }
+                else if (_replies.Count == 1)
                 {
                     _socket.Send(_replies[0]);
                 }
@@ -582,7 +622,7 @@ internal sealed partial class RuntimeApiConnection
                 _start += end + 4;
                 if (!parsed)
                 {
-                    Reply(Error(400, "InvalidRequest", "Malformed request"));
+                    Reply(Error(400, "InvalidRequest", "Malformed request", closing: true));
                 }
 
                 return parsed;
@@ -590,7 +630,7 @@ internal sealed partial class RuntimeApiConnection
 
             if (_end - _start >= MaxHeadBytes)
             {
-                Reply(Error(431, "InvalidRequest", "Request header fields too large"));
+                Reply(Error(431, "InvalidRequest", "Request header fields too large", closing: true));
                 return false;
             }
 

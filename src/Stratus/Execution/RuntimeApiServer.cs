@@ -25,6 +25,7 @@ internal sealed class RuntimeApiServer : IDisposable
     private readonly Socket _listener;
     private readonly Socket? _localListener;
     private readonly int? _peerUid;
+    private readonly ReplyPipe? _replyPipe;
 
     // Where loopback TCP connections are listed: the table of the namespace the port is in.
     private readonly string _tcpTable;
@@ -46,8 +47,9 @@ internal sealed class RuntimeApiServer : IDisposable
         }
     }
 
-    private RuntimeApiServer(IRuntimeApiHandler handler, ILogger logger, Socket listener, Socket? localListener, string? socketPath, int? peerUid, string tcpTable)
+    private RuntimeApiServer(IRuntimeApiHandler handler, ILogger logger, Socket listener, Socket? localListener, string? socketPath, int? peerUid, string tcpTable, ReplyPipe? replyPipe)
     {
+        _replyPipe = replyPipe;
         _tcpTable = tcpTable;
         _peerUid = peerUid;
         _handler = handler;
@@ -66,13 +68,17 @@ internal sealed class RuntimeApiServer : IDisposable
     /// </summary>
     public string? SocketPath { get; }
 
+    /// <summary>The pipe a node runtime may ask to have its answers sent through (see <see cref="ReplyPipe"/>), if any.</summary>
+    public string? ReplyPipePath => _replyPipe?.Path;
+
     /// <summary>The longest path a Unix socket address holds on Linux, less its terminating NUL.</summary>
     private const int MaxSocketPathBytes = 107;
 
     /// <summary>Listens on a loopback port and, if <paramref name="socketPath"/> fits, on that Unix socket.</summary>
     /// <param name="peerUid">When set, connections from processes of any other user are refused.</param>
     /// <param name="networkOf">When set, the loopback port is opened in the (own) network namespace of this process.</param>
-    public static RuntimeApiServer Start(IRuntimeApiHandler handler, ILogger logger, string? socketPath = null, int? peerUid = null, int? networkOf = null)
+    /// <param name="replyPipe">A pipe the runtime may have its answers sent through; the server owns it from here on.</param>
+    public static RuntimeApiServer Start(IRuntimeApiHandler handler, ILogger logger, string? socketPath = null, int? peerUid = null, int? networkOf = null, ReplyPipe? replyPipe = null)
     {
         var listener = networkOf is { } pid
             ? Sandbox.NetworkNamespace.ListenInside(pid, MaxConnections)
@@ -102,10 +108,11 @@ internal sealed class RuntimeApiServer : IDisposable
         {
             listener.Dispose();
             local?.Dispose();
+            replyPipe?.Dispose();
             throw;
         }
 
-        var server = new RuntimeApiServer(handler, logger, listener, local, socketPath, peerUid, networkOf is { } owner ? $"/proc/{owner}/net/tcp" : "/proc/net/tcp");
+        var server = new RuntimeApiServer(handler, logger, listener, local, socketPath, peerUid, networkOf is { } owner ? $"/proc/{owner}/net/tcp" : "/proc/net/tcp", replyPipe);
         _ = server.AcceptLoopAsync(listener);
         if (local is not null)
         {
@@ -141,7 +148,7 @@ internal sealed class RuntimeApiServer : IDisposable
             {
                 if (!_disposed && _connections.Count < MaxConnections)
                 {
-                    connection = new RuntimeApiConnection(socket, _handler, _logger, Remove);
+                    connection = new RuntimeApiConnection(socket, _handler, _logger, Remove, _replyPipe);
                     connection.PlaceOn(_cpus);
                     _connections.Add(connection);
                 }
@@ -210,5 +217,8 @@ internal sealed class RuntimeApiServer : IDisposable
         {
             connection.Close();
         }
+
+        // Last: the runtime's read of the pipe ends once the server holds it no more.
+        _replyPipe?.Dispose();
     }
 }

@@ -36,7 +36,7 @@ internal sealed class RuntimeLauncher
     /// script closes stdin, sets exactly Lambda's environment and execs the runtime, so the pid stays
     /// the slot's.
     /// </summary>
-    public (string? Script, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string logStreamName, bool isolated)
+    public (string? Script, string? ErrorType, string? ErrorMessage) Prepare(FunctionDefinition function, string codeDirectory, int runtimeApiPort, string? runtimeApiSocket, string? replyPipe, string logStreamName, bool isolated)
     {
         Runtimes.TryGetFamily(function.Runtime, out var family);
         var command = new List<string>();
@@ -48,6 +48,10 @@ internal sealed class RuntimeLauncher
                 if (runtimeApiSocket is not null)
                 {
                     command.Add(runtimeApiSocket);
+                    if (family == RuntimeFamily.Node && replyPipe is not null)
+                    {
+                        command.Add(replyPipe);
+                    }
                 }
                 break;
             case RuntimeFamily.Dotnet:
@@ -91,10 +95,13 @@ internal sealed class RuntimeLauncher
 
     /// <summary>
     /// The command of a standby runtime of <paramref name="family"/> (connecting ahead of time to the
-    /// Runtime API at <paramref name="socket"/>, if given), or null for a family without one.
+    /// Runtime API at <paramref name="socket"/>, if given, and reading its answers from
+    /// <paramref name="replyPipe"/>, if given: see <see cref="ReplyPipe"/>), or null for a family without one.
     /// </summary>
-    public IReadOnlyList<string>? StandbyCommand(RuntimeFamily family, bool isolated, string? socket) =>
-        family is RuntimeFamily.Node or RuntimeFamily.Python ? [.. RuntimeCommand(family, isolated), "--standby", .. socket is null ? Array.Empty<string>() : [socket]] : null;
+    public IReadOnlyList<string>? StandbyCommand(RuntimeFamily family, bool isolated, string? socket, string? replyPipe = null) =>
+        family is RuntimeFamily.Node or RuntimeFamily.Python
+            ? [.. RuntimeCommand(family, isolated), "--standby", .. socket is null ? Array.Empty<string>() : replyPipe is null ? [socket] : [socket, replyPipe]]
+            : null;
 
     /// <summary>The environment a standby runtime boots with: what the interpreter reads at boot, as a function's instance has it.</summary>
     public static IEnumerable<KeyValuePair<string, string>> StandbyEnvironment(RuntimeFamily family)

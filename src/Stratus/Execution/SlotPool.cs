@@ -195,7 +195,9 @@ internal sealed class SlotPool : IAsyncDisposable
             if (standby is not null)
             {
                 var handler = new DeferredRuntimeApiHandler();
-                api = (RuntimeApiServer.Start(handler, _logger, Path.ChangeExtension(output, ".sock"), mounts is null ? null : uid), handler);
+                // A node runtime has its answers sent through a pipe of its own (see ReplyPipe).
+                var pipe = standby == RuntimeFamily.Node ? ReplyPipe.Create(Path.ChangeExtension(output, ".replies"), mounts is null ? null : uid) : null;
+                api = (RuntimeApiServer.Start(handler, _logger, Path.ChangeExtension(output, ".sock"), mounts is null ? null : uid, replyPipe: pipe), handler);
                 if (mounts is not null && api.Value.Server.SocketPath is { } socket)
                 {
                     Isolation.GiveTo(socket, uid);
@@ -209,7 +211,7 @@ internal sealed class SlotPool : IAsyncDisposable
                 WorkingDirectory = "/",
             };
             start.Environment.Clear();
-            foreach (var argument in (string[])["/bin/sh", "-c", Join, "stratus-slot", .. cgroup.ProcsFiles, "--", .. Command(standby, mounts, uid, output, network, api?.Server.SocketPath)])
+            foreach (var argument in (string[])["/bin/sh", "-c", Join, "stratus-slot", .. cgroup.ProcsFiles, "--", .. Command(standby, mounts, uid, output, network, api?.Server.SocketPath, api?.Server.ReplyPipePath)])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -241,7 +243,7 @@ internal sealed class SlotPool : IAsyncDisposable
         }
     }
 
-    private IEnumerable<string> Command(RuntimeFamily? standby, SlotMounts? mounts, int uid, string output, bool network, string? socket)
+    private IEnumerable<string> Command(RuntimeFamily? standby, SlotMounts? mounts, int uid, string output, bool network, string? socket, string? pipe)
     {
         // Its output goes to the slot's file from the first line on. Isolated, the slot drops to the
         // instance's user as it starts, not when it becomes an instance: the privilege drop (an exec of
@@ -254,7 +256,7 @@ internal sealed class SlotPool : IAsyncDisposable
         }
 
         // A standby runtime's stdin stays the server's pipe; isolated, it never holds a privilege.
-        var runtime = _launcher.StandbyCommand(family, mounts is not null, socket)!;
+        var runtime = _launcher.StandbyCommand(family, mounts is not null, socket, pipe)!;
         return mounts is null
             ? ["/bin/sh", "-c", "exec >>\"$0\" 2>&1; exec \"$@\"", output, .. runtime]
             : Isolation.EnterSlot(mounts, _launcher.RuntimesDirectory, "exec >>\"$1\" 2>&1; shift; exec \"$@\"", [output, .. Isolation.DropTo(uid), .. runtime]);

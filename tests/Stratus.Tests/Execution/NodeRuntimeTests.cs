@@ -45,6 +45,61 @@ public sealed class NodeRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Invoke_AnswersComeThroughTheInstancesOwnPipe_LargeEventsAndResultsToo()
+    {
+        // Standby runtimes and runtimes started for a function (NODE_OPTIONS is read at boot, so that
+        // one cannot come from a standby) both read their answers from a named pipe of their own.
+        var code = Zips.Create(("index.js", """
+            const fs = require('fs');
+            const pipes = () => fs.readdirSync('/proc/self/fd')
+              .map(fd => { try { return [fd, fs.readlinkSync('/proc/self/fd/' + fd)]; } catch { return [fd, '']; } })
+              .filter(([fd, link]) => link.endsWith('.replies') && fs.fstatSync(Number(fd)).isFIFO()).length;
+            exports.handler = async (event) => ({ pipes: pipes(), length: event.text.length, text: event.text });
+            """));
+        await _host.CreateFunctionAsync("node-pipe", "nodejs20.x", "index.handler", code);
+        await _host.CreateFunctionAsync("node-pipe-booted", "nodejs20.x", "index.handler", code, environment: new() { ["NODE_OPTIONS"] = "--max-http-header-size=12345" });
+        // More than a pipe holds at once (64 KiB) both ways, and than the server writes without waiting.
+        var text = string.Concat(Enumerable.Range(0, 40_000).Select(i => (char)('a' + (i % 26))));
+        var large = "{\"text\":\"" + text + "\"}";
+
+        foreach (var function in new[] { "node-pipe", "node-pipe-booted" })
+        {
+            var small = await _host.InvokeAsync(function, """{"text":"hi"}""");
+            var big = await _host.InvokeAsync(function, large);
+            var again = await _host.InvokeAsync(function, """{"text":"again"}""");
+
+            Assert.Equal("""{"pipes":1,"length":2,"text":"hi"}""", small.Body);
+            Assert.Equal("{\"pipes\":1,\"length\":40000,\"text\":\"" + text + "\"}", big.Body);
+            Assert.Equal("""{"pipes":1,"length":5,"text":"again"}""", again.Body);
+        }
+    }
+
+    [Fact]
+    public async Task Invoke_TimerLeftByAHandlerThatReturnsAtOnce_FiresWhileInvocationsContinue()
+    {
+        // The runtime waits for its events in blocking reads; its event loop must still get turns
+        // while invocations keep coming, or timers and I/O callbacks would never run.
+        var code = Zips.Create(("index.js", """
+            let fired = false, armed = false;
+            exports.handler = (event, context, callback) => {
+              if (!armed) { armed = true; setTimeout(() => { fired = true; }, 0); }
+              callback(null, { fired });
+            };
+            """));
+        await _host.CreateFunctionAsync("node-timer", "nodejs20.x", "index.handler", code);
+
+        var seen = false;
+        for (var i = 0; i < 200 && !seen; i++)
+        {
+            var result = await _host.InvokeAsync("node-timer", "{}");
+            Assert.Equal(200, result.Status);
+            seen = result.Body == """{"fired":true}""";
+        }
+
+        Assert.True(seen, "the timer never fired");
+    }
+
+    [Fact]
     public async Task Invoke_AsyncCommonJsHandler_ReturnsResultAndLambdaEnvironment()
     {
         var code = Zips.Create(("index.js", """
