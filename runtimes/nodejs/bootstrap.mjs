@@ -16,7 +16,7 @@
 // Nothing else is imported until it is needed.
 import net from 'node:net';
 import { format } from 'node:util';
-import { statSync, openSync, readSync, closeSync } from 'node:fs';
+import { statSync, openSync, readSync, closeSync, writeFileSync, unlinkSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -661,6 +661,7 @@ async function warmUp() {
     const outcome = await invoke(handler, true, next.headers, next.body);
     const after = await postThenNext(outcome.path, outcome.payload, outcome.errorType);
     parseEvent(after.body, after.headers.contentType);
+    await rehearsePipe();
   } catch {
     // Only the first cold start of this process is slower.
   } finally {
@@ -669,6 +670,28 @@ async function warmUp() {
     server.close();
     currentRequestId = undefined;
     setTraceId(undefined);
+  }
+}
+
+// The reads of a runtime whose answers come through a pipe (see RuntimeClient), on a
+// file in this process's own /tmp holding two answers; the file is gone afterwards.
+async function rehearsePipe() {
+  const file = `/tmp/.stratus-rehearsal-${process.pid}`;
+  const rehearsal = new RuntimeClient('localhost', 0, null, null);
+  try {
+    writeFileSync(file, `HTTP/1.1 204 No Content\r\n\r\n${REHEARSAL_EVENT}`, { mode: 0o600 });
+    rehearsal.pipe = openSync(file, 'r');
+    rehearsal.pipeBuffer = Buffer.allocUnsafe(64 * 1024);
+    const answers = [0, 1].map(() => new Promise((resolve, reject) => rehearsal.pending.push({ resolve, reject })));
+    rehearsal.readPipeAfterTurn();
+    await Promise.all(answers);
+  } finally {
+    if (rehearsal.pipe >= 0) closeSync(rehearsal.pipe);
+    try {
+      unlinkSync(file);
+    } catch {
+      // Not written.
+    }
   }
 }
 
