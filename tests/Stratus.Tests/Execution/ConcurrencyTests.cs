@@ -112,7 +112,14 @@ public sealed class ConcurrencyTests
         var stats = System.Text.Json.Nodes.JsonNode.Parse(await host.Http.GetStringAsync("/stratus/v1/functions/provisioned/stats"))!;
         var get = await SendAsync(host, HttpMethod.Get, Path);
         var deleted = await SendAsync(host, HttpMethod.Delete, Path);
-        engine.Reap();
+        // The engine's own reaper (every 10 ms with this keep-alive) may take them first; an instance
+        // it stops counts until its runtime is killed, a moment later.
+        for (var wait = 0; wait < 1000 && engine.InstanceCountOf("provisioned") > 0; wait++)
+        {
+            engine.Reap();
+            await Task.Delay(10);
+        }
+
         var afterDelete = engine.InstanceCountOf("provisioned");
         var getAfter = await SendAsync(host, HttpMethod.Get, Path);
 
