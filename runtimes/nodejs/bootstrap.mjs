@@ -113,13 +113,18 @@ class RuntimeClient {
   // opened leaves the answers on the socket. A pipe is claimed once per process.
   claimPipe() {
     try {
-      this.pipe = openSync(this.pipePath, 'r');
+      this.readFrom(openSync(this.pipePath, 'r'));
     } catch {
       return;
     }
-    this.pipeBuffer = Buffer.allocUnsafe(64 * 1024);
     this.pending.push({ resolve: () => {}, reject: () => {} });
     this.socket.write(`GET ${API}/stratus/reply-pipe HTTP/1.1\r\nHost: ${this.host}\r\n\r\n`);
+  }
+
+  // Reads the answers from `fd` from now on.
+  readFrom(fd) {
+    this.pipe = fd;
+    this.pipeBuffer = Buffer.allocUnsafe(64 * 1024);
   }
 
   readPipeAfterTurn() {
@@ -680,8 +685,7 @@ async function rehearsePipe() {
   const rehearsal = new RuntimeClient('localhost', 0, null, null);
   try {
     writeFileSync(file, `HTTP/1.1 204 No Content\r\n\r\n${REHEARSAL_EVENT}`, { mode: 0o600 });
-    rehearsal.pipe = openSync(file, 'r');
-    rehearsal.pipeBuffer = Buffer.allocUnsafe(64 * 1024);
+    rehearsal.readFrom(openSync(file, 'r'));
     const answers = [0, 1].map(() => new Promise((resolve, reject) => rehearsal.pending.push({ resolve, reject })));
     rehearsal.readPipeAfterTurn();
     await Promise.all(answers);

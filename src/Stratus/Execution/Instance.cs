@@ -129,9 +129,7 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
             else
             {
                 // A node runtime has its answers sent through a pipe of its own (see ReplyPipe).
-                var pipe = Runtimes.TryGetFamily(_function.Runtime, out var runtimeFamily) && runtimeFamily == RuntimeFamily.Node
-                    ? ReplyPipe.Create(Path.ChangeExtension(slot.OutputPath, ".replies"), _isolation is null ? null : _uid)
-                    : null;
+                var pipe = ReplyPipe.ForRuntime(Runtimes.TryGetFamily(_function.Runtime, out var runtimeFamily) ? runtimeFamily : null, slot.OutputPath, _isolation is null ? null : _uid);
                 _api = RuntimeApiServer.Start(this, _logger, Path.ChangeExtension(slot.OutputPath, ".sock"), _isolation is null ? null : _uid,
                     !_function.NetworkAccess && isolation.NetworkNamespaces ? slot.Process.Id : null, pipe);
             }

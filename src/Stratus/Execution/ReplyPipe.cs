@@ -31,8 +31,15 @@ internal sealed partial class ReplyPipe : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// The pipe of a slot whose output goes to <paramref name="outputPath"/>, beside it, when the slot
+    /// runs a node runtime (the only bootstrap that reads one); null for any other.
+    /// </summary>
+    public static ReplyPipe? ForRuntime(Functions.RuntimeFamily? family, string outputPath, int? uid) =>
+        family == Functions.RuntimeFamily.Node ? Create(System.IO.Path.ChangeExtension(outputPath, ".replies"), uid) : null;
+
     /// <summary>Creates the pipe at <paramref name="path"/>, for <paramref name="uid"/> when given, and opens it.</summary>
-    public static ReplyPipe Create(string path, int? uid)
+    private static ReplyPipe Create(string path, int? uid)
     {
         File.Delete(path);
         if (MakeFifo(path, 0x180) != 0)
@@ -89,7 +96,7 @@ internal sealed partial class ReplyPipe : IDisposable
     }
 
     /// <summary>Writes every byte of <paramref name="parts"/>, in order, in as few system calls as the pipe allows.</summary>
-    public unsafe void Write(IReadOnlyList<ArraySegment<byte>> parts)
+    public unsafe void Write(IList<ArraySegment<byte>> parts)
     {
         var count = 0;
         foreach (var part in parts)

@@ -425,18 +425,7 @@ internal sealed partial class RuntimeApiConnection
             {
                 if (!_closed)
                 {
-                    if (_answersThroughPipe)
-                    {
-                        _replyPipe!.Write([head, payload]);
-                    }
-                    else if (payload.Count > 0)
-                    {
-                        _socket.Send([head, payload]);
-                    }
-                    else
-                    {
-                        _socket.Send(head);
-                    }
+                    Transmit(payload.Count > 0 ? [head, payload] : [head]);
                 }
             }
         }
@@ -530,22 +519,28 @@ internal sealed partial class RuntimeApiConnection
         {
             if (!_closed)
             {
-                if (_answersThroughPipe)
-                {
-                    _replyPipe!.Write(_replies);
-                }
-                else if (_replies.Count == 1)
-                {
-                    _socket.Send(_replies[0]);
-                }
-                else
-                {
-                    _socket.Send(_replies);
-                }
+                Transmit(_replies);
             }
         }
 
         _replies.Clear();
+    }
+
+    /// <summary>Writes answers, in order, where this runtime reads them; the caller holds the send lock.</summary>
+    private void Transmit(List<ArraySegment<byte>> parts)
+    {
+        if (_answersThroughPipe)
+        {
+            _replyPipe!.Write(parts);
+        }
+        else if (parts.Count == 1)
+        {
+            _socket.Send(parts[0]);
+        }
+        else
+        {
+            _socket.Send(parts);
+        }
     }
 
     private void DeliverOutcomes()

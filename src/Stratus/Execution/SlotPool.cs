@@ -196,7 +196,7 @@ internal sealed class SlotPool : IAsyncDisposable
             {
                 var handler = new DeferredRuntimeApiHandler();
                 // A node runtime has its answers sent through a pipe of its own (see ReplyPipe).
-                var pipe = standby == RuntimeFamily.Node ? ReplyPipe.Create(Path.ChangeExtension(output, ".replies"), mounts is null ? null : uid) : null;
+                var pipe = ReplyPipe.ForRuntime(standby, output, mounts is null ? null : uid);
                 api = (RuntimeApiServer.Start(handler, _logger, Path.ChangeExtension(output, ".sock"), mounts is null ? null : uid, replyPipe: pipe), handler);
                 if (mounts is not null && api.Value.Server.SocketPath is { } socket)
                 {
