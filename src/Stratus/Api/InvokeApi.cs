@@ -42,7 +42,7 @@ internal static class InvokeApi
         }
 
         var limit = isEvent ? FunctionLimits.MaxAsyncPayloadBytes : FunctionLimits.MaxSyncPayloadBytes;
-        var payload = await RequestReader.ReadBytesAsync(request, limit, $"Request must be smaller than {limit} bytes for the InvokeFunction operation");
+        var payload = await RequestReader.ReadBytesAsync(request, limit, RequestReader.ForInvoke);
         if (payload.Length == 0)
         {
             payload = EmptyEvent;

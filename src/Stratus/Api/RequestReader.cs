@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -8,16 +9,23 @@ namespace Stratus.Api;
 /// <summary>Reads bounded request bodies and turns bad input into Lambda's errors.</summary>
 internal static class RequestReader
 {
-    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long limit, string tooLargeMessage)
+    /// <summary>How a too-large Invoke body's error ends.</summary>
+    public const string ForInvoke = " for the InvokeFunction operation";
+
+    /// <summary>
+    /// The whole body, at most <paramref name="limit"/> bytes; a longer one is refused with "Request must be
+    /// smaller than <paramref name="limit"/> bytes" and <paramref name="operation"/> (written only then).
+    /// </summary>
+    public static async ValueTask<byte[]> ReadBytesAsync(HttpRequest request, long limit, string operation)
     {
         if (request.ContentLength > limit)
         {
-            throw LambdaException.TooLarge(tooLargeMessage);
+            throw TooLarge(limit, operation);
         }
 
         if (request.HttpContext.Features.Get<Tenancy.BufferedRequestBody>() is { } buffered)
         {
-            return buffered.Bytes.Length <= limit ? buffered.Bytes : throw LambdaException.TooLarge(tooLargeMessage);
+            return buffered.Bytes.Length <= limit ? buffered.Bytes : throw TooLarge(limit, operation);
         }
 
         if (request.ContentLength is { } declared)
@@ -46,7 +54,7 @@ internal static class RequestReader
         {
             if (buffer.Length + read > limit)
             {
-                throw LambdaException.TooLarge(tooLargeMessage);
+                throw TooLarge(limit, operation);
             }
 
             buffer.Write(chunk, 0, read);
@@ -55,10 +63,14 @@ internal static class RequestReader
         return buffer.ToArray();
     }
 
+    /// <summary>Lambda's error for a body over <paramref name="limit"/> bytes.</summary>
+    public static LambdaException TooLarge(long limit, string operation) =>
+        LambdaException.TooLarge(string.Create(CultureInfo.InvariantCulture, $"Request must be smaller than {limit} bytes{operation}"));
+
     public static async Task<T> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> type)
         where T : class
     {
-        var bytes = await ReadBytesAsync(request, FunctionLimits.MaxControlRequestBytes, $"Request must be smaller than {FunctionLimits.MaxControlRequestBytes} bytes for the operation");
+        var bytes = await ReadBytesAsync(request, FunctionLimits.MaxControlRequestBytes, " for the operation");
         await OffloadMiddleware.LeaveIoThread();
         if (bytes.Length == 0)
         {

@@ -641,7 +641,9 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
     private string BuildLog(Running running, InvocationMetrics metrics, string? status, string? extra = null)
     {
         var id = running.Invocation.RequestId;
-        var text = new StringBuilder(running.Preamble.Length + 256);
+        // One builder per thread: only the finished text is a new object.
+        var text = t_log ??= new StringBuilder(1024);
+        text.Clear();
         text.Append(running.Preamble);
         text.Append(CultureInfo.InvariantCulture, $"START RequestId: {id} Version: {_function.Version}\n");
         text.Append(_output!.Take());
@@ -664,8 +666,20 @@ internal sealed partial class Instance : IRuntimeApiHandler, IAsyncDisposable
         }
 
         text.Append('\n');
-        return text.ToString();
+        var log = text.ToString();
+        if (text.Capacity > MaxKeptLogBuilder)
+        {
+            // A runtime that printed megabytes does not leave a builder that size behind.
+            t_log = null;
+        }
+
+        return log;
     }
+
+    private const int MaxKeptLogBuilder = 16 * 1024;
+
+    [ThreadStatic]
+    private static StringBuilder? t_log;
 
     private long MaxMemoryUsedMb() => _peakMemory?.ReadMegabytes() ?? 0;
 

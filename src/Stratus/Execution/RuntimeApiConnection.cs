@@ -16,10 +16,6 @@ namespace Stratus.Execution;
 /// </summary>
 internal sealed partial class RuntimeApiConnection
 {
-    private const string Prefix = "/2018-06-01/runtime/";
-
-    /// <summary>A node runtime's request to have its answers sent through the slot's <see cref="ReplyPipe"/>.</summary>
-    private const string ReplyPipeRequest = "stratus/reply-pipe";
     private const int MaxHeadBytes = 32 * 1024;
     private const int MaxLineBytes = 1024;
     private const int MaxBufferBytes = 64 * 1024;
@@ -82,11 +78,29 @@ internal sealed partial class RuntimeApiConnection
         Closed,
     }
 
+    /// <summary>What a request asks for, read from its path (without its query).</summary>
+    private enum Route
+    {
+        Unknown,
+        Next,
+        InitError,
+
+        /// <summary><c>invocation/{id}/response</c> or <c>invocation/{id}/error</c>.</summary>
+        Completion,
+
+        /// <summary>A node runtime's request to have its answers sent through the slot's <see cref="ReplyPipe"/>.</summary>
+        ReplyPipe,
+    }
+
     private struct Head
     {
         public bool IsGet;
         public bool IsPost;
-        public string Path;
+        public Route Route;
+
+        /// <summary>For <see cref="Route.Completion"/>: the invocation's id, and whether an error is posted.</summary>
+        public string? RequestId;
+        public bool PostsError;
         public long ContentLength;
         public bool Chunked;
         public bool ExpectContinue;
@@ -208,8 +222,7 @@ internal sealed partial class RuntimeApiConnection
             return false;
         }
 
-        var rest = head.Path.StartsWith(Prefix, StringComparison.Ordinal) ? head.Path.AsSpan(Prefix.Length) : [];
-        if (head.IsGet && rest.SequenceEqual(ReplyPipeRequest) && _replyPipe is not null && !_answersThroughPipe)
+        if (head.IsGet && head.Route == Route.ReplyPipe && _replyPipe is not null && !_answersThroughPipe)
         {
             var body = ReadBody(head, out _);
             if (body != Body.Ok)
@@ -221,7 +234,7 @@ internal sealed partial class RuntimeApiConnection
             _answersThroughPipe = true;
             Reply(NoContent);
         }
-        else if (head.IsGet && rest.SequenceEqual("invocation/next"))
+        else if (head.IsGet && head.Route == Route.Next)
         {
             var body = ReadBody(head, out _);
             if (body != Body.Ok)
@@ -231,7 +244,7 @@ internal sealed partial class RuntimeApiConnection
 
             Next();
         }
-        else if (head.IsPost && rest.SequenceEqual("init/error"))
+        else if (head.IsPost && head.Route == Route.InitError)
         {
             var body = ReadBody(head, out var bytes);
             if (body != Body.Ok)
@@ -242,8 +255,9 @@ internal sealed partial class RuntimeApiConnection
             _handler.InitError(bytes!, head.ErrorType);
             Reply(Accepted);
         }
-        else if (head.IsPost && rest.StartsWith("invocation/") && TryParseCompletion(rest["invocation/".Length..], out var requestId, out var isError))
+        else if (head.IsPost && head.Route == Route.Completion)
         {
+            var requestId = head.RequestId!;
             var body = ReadBody(head, out var bytes);
             if (body == Body.TooLarge && _handler.ResponseTooLarge(requestId) is { } tooLarge)
             {
@@ -255,7 +269,7 @@ internal sealed partial class RuntimeApiConnection
                 return Refuse(body);
             }
 
-            var status = _handler.Complete(requestId, bytes!, head.ErrorType, isError, out var outcome);
+            var status = _handler.Complete(requestId, bytes!, head.ErrorType, head.PostsError, out var outcome);
             if (outcome is { } done)
             {
                 _outcomes.Add(done);
@@ -307,32 +321,46 @@ internal sealed partial class RuntimeApiConnection
         return false;
     }
 
-    private static bool TryParseCompletion(ReadOnlySpan<char> rest, out string requestId, out bool isError)
+    /// <summary>Reads the route from a path as sent; only a completion's request id becomes a string.</summary>
+    private static Route RouteOf(ReadOnlySpan<byte> path, ref Head head)
     {
-        var slash = rest.LastIndexOf('/');
-        requestId = "";
-        isError = false;
-        if (slash <= 0)
+        if (!path.StartsWith("/2018-06-01/runtime/"u8))
         {
-            return false;
+            return Route.Unknown;
         }
 
-        var kind = rest[(slash + 1)..];
-        if (kind.SequenceEqual("response"))
+        var rest = path["/2018-06-01/runtime/"u8.Length..];
+        if (rest.SequenceEqual("invocation/next"u8))
         {
-            isError = false;
-        }
-        else if (kind.SequenceEqual("error"))
-        {
-            isError = true;
-        }
-        else
-        {
-            return false;
+            return Route.Next;
         }
 
-        requestId = Uri.UnescapeDataString(rest[..slash].ToString());
-        return true;
+        if (rest.SequenceEqual("init/error"u8))
+        {
+            return Route.InitError;
+        }
+
+        if (rest.SequenceEqual("stratus/reply-pipe"u8))
+        {
+            return Route.ReplyPipe;
+        }
+
+        if (!rest.StartsWith("invocation/"u8))
+        {
+            return Route.Unknown;
+        }
+
+        rest = rest["invocation/"u8.Length..];
+        var slash = rest.LastIndexOf((byte)'/');
+        var kind = slash <= 0 ? [] : rest[(slash + 1)..];
+        if (!kind.SequenceEqual("response"u8) && !kind.SequenceEqual("error"u8))
+        {
+            return Route.Unknown;
+        }
+
+        head.PostsError = kind.SequenceEqual("error"u8);
+        head.RequestId = Uri.UnescapeDataString(Encoding.ASCII.GetString(rest[..slash]));
+        return Route.Completion;
     }
 
     private void Next()
@@ -663,7 +691,7 @@ internal sealed partial class RuntimeApiConnection
         head.IsGet = method.SequenceEqual("GET"u8);
         head.IsPost = method.SequenceEqual("POST"u8);
         var query = target.IndexOf((byte)'?');
-        head.Path = Encoding.ASCII.GetString(query < 0 ? target : target[..query]);
+        head.Route = RouteOf(query < 0 ? target : target[..query], ref head);
 
         var hasLength = false;
         var rest = lineEnd < 0 ? [] : bytes[(lineEnd + 2)..];

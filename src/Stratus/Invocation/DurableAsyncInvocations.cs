@@ -38,7 +38,7 @@ internal sealed class DurableAsyncInvocations : IAsyncInvocations
 
         if (invocation.Payload.Length > FunctionLimits.MaxAsyncPayloadBytes)
         {
-            throw LambdaException.TooLarge($"Request must be smaller than {FunctionLimits.MaxAsyncPayloadBytes} bytes for the InvokeFunction operation");
+            throw Api.RequestReader.TooLarge(FunctionLimits.MaxAsyncPayloadBytes, Api.RequestReader.ForInvoke);
         }
 
         var function = _registry.Get(invocation.FunctionName, _mapper.Arn(invocation.FunctionName, invocation.Qualifier));

@@ -98,14 +98,14 @@ internal sealed class AuthenticationMiddleware
     }
 
     /// <summary>Reads the whole body (bounded by Kestrel's request limit) and leaves it for the endpoint.</summary>
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    private static async ValueTask<byte[]> ReadBodyAsync(HttpRequest request)
     {
         if (request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
         {
             return [];
         }
 
-        var bytes = await RequestReader.ReadBytesAsync(request, FunctionLimits.MaxControlRequestBytes, $"Request must be smaller than {FunctionLimits.MaxControlRequestBytes} bytes");
+        var bytes = await RequestReader.ReadBytesAsync(request, FunctionLimits.MaxControlRequestBytes, "");
         request.Body = new MemoryStream(bytes, writable: false);
         request.HttpContext.Features.Set(new BufferedRequestBody(bytes));
         return bytes;

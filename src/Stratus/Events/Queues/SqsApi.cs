@@ -35,7 +35,7 @@ internal static class SqsApi
         try
         {
             var target = context.Request.Headers["X-Amz-Target"].ToString();
-            var body = await RequestReader.ReadBytesAsync(context.Request, MaxRequestBytes, $"Request must be smaller than {MaxRequestBytes} bytes.");
+            var body = await RequestReader.ReadBytesAsync(context.Request, MaxRequestBytes, ".");
             await OffloadMiddleware.LeaveIoThread();
             var endpoint = $"{context.Request.Scheme}://{context.Request.Host}";
             var operation = new SqsOperations(queues, endpoint, Tenancy.CallerExtensions.GetCaller(context));

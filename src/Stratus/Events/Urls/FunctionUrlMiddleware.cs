@@ -65,11 +65,10 @@ internal sealed class FunctionUrlMiddleware
             return;
         }
 
-        var tooLarge = $"Request must be smaller than {FunctionLimits.MaxSyncPayloadBytes} bytes for the InvokeFunction operation";
         byte[] body;
         try
         {
-            body = await RequestReader.ReadBytesAsync(request, FunctionLimits.MaxSyncPayloadBytes, tooLarge);
+            body = await RequestReader.ReadBytesAsync(request, FunctionLimits.MaxSyncPayloadBytes, RequestReader.ForInvoke);
         }
         catch (LambdaException error) when (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -95,7 +94,7 @@ internal sealed class FunctionUrlMiddleware
         if (payload.Length > FunctionLimits.MaxSyncPayloadBytes)
         {
             // A body under the limit can still make an event over it once base64-encoded.
-            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException", tooLarge);
+            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException", RequestReader.TooLarge(FunctionLimits.MaxSyncPayloadBytes, RequestReader.ForInvoke).Message);
             return;
         }
 

@@ -25,15 +25,6 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
-    [ThreadStatic]
-    private static IncrementalHash? t_mac;
-
-    [ThreadStatic]
-    private static byte[]? t_macKey;
-
-    [ThreadStatic]
-    private static IncrementalHash? t_sha256;
-
     private readonly ISecretLookup _credentials;
     private readonly TimeProvider _time;
     private readonly string _region;
@@ -260,25 +251,13 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         }
     }
 
-    /// <summary>
-    /// The HMAC of the string to sign. A one-shot HMAC sets up and tears down an OpenSSL context each
-    /// time, which costs more than the hashing; a client signs all of a day's requests with one signing
-    /// key, so each thread keeps a keyed HMAC for the last key it used and only resets it.
-    /// </summary>
-    private static void StringToSignMac(byte[] signingKey, StringBuilder text, Span<byte> destination)
+    /// <summary>The HMAC of the string to sign, under the signing key (kept ready for MACs: a client signs a day's requests with one).</summary>
+    private static void StringToSignMac(Sha256Contexts.MacKey signingKey, StringBuilder text, Span<byte> destination)
     {
-        if (!ReferenceEquals(t_macKey, signingKey) || t_mac is null)
-        {
-            t_mac?.Dispose();
-            t_mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, signingKey);
-            t_macKey = signingKey;
-        }
-
         var buffer = RentUtf8(text, out var length);
         try
         {
-            t_mac.AppendData(buffer, 0, length);
-            t_mac.GetHashAndReset(destination);
+            Sha256Contexts.Mac(signingKey, buffer.AsSpan(0, length), destination);
         }
         finally
         {
@@ -343,9 +322,9 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     {
         private const int MaxEntries = 4096;
         // Keyed by the whole credential (key id and scope) as the request carries it.
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Secret, byte[] Signing)> Cache = new(StringComparer.Ordinal);
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Secret, Sha256Contexts.MacKey Signing)> Cache = new(StringComparer.Ordinal);
 
-        public static byte[] Get(string secret, SigV4Authorization authorization)
+        public static Sha256Contexts.MacKey Get(string secret, SigV4Authorization authorization)
         {
             var id = authorization.Credential;
             // The secret is compared too: a cached key is only ever used with the secret it came from.
@@ -354,8 +333,10 @@ internal sealed class SigV4Verifier : ISigV4Verifier
                 return cached.Signing;
             }
 
-            var key = new byte[32];
-            SigningKey(secret, authorization, key);
+            Span<byte> derived = stackalloc byte[32];
+            SigningKey(secret, authorization, derived);
+            var key = Sha256Contexts.CreateMacKey(derived);
+            CryptographicOperations.ZeroMemory(derived);
             if (Cache.Count >= MaxEntries)
             {
                 Cache.Clear();
@@ -404,13 +385,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         }
     }
 
-    /// <summary>SHA-256 through a hash object the thread keeps: a one-shot hash sets up and frees an OpenSSL context each time.</summary>
-    private static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
-    {
-        var hash = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(data);
-        hash.GetHashAndReset(destination);
-    }
+    private static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination) => Sha256Contexts.Hash(data, destination);
 
     private static byte[] RentUtf8(StringBuilder text, out int length)
     {
