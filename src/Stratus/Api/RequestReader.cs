@@ -64,8 +64,11 @@ internal static class RequestReader
     }
 
     /// <summary>Lambda's error for a body over <paramref name="limit"/> bytes.</summary>
-    public static LambdaException TooLarge(long limit, string operation) =>
-        LambdaException.TooLarge(string.Create(CultureInfo.InvariantCulture, $"Request must be smaller than {limit} bytes{operation}"));
+    public static LambdaException TooLarge(long limit, string operation) => LambdaException.TooLarge(TooLargeMessage(limit, operation));
+
+    /// <summary>Lambda's message for a body over <paramref name="limit"/> bytes.</summary>
+    public static string TooLargeMessage(long limit, string operation) =>
+        string.Create(CultureInfo.InvariantCulture, $"Request must be smaller than {limit} bytes{operation}");
 
     public static async Task<T> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> type)
         where T : class

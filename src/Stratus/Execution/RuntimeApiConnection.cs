@@ -322,8 +322,10 @@ internal sealed partial class RuntimeApiConnection
     }
 
     /// <summary>Reads the route from a path as sent; only a completion's request id becomes a string.</summary>
-    private static Route RouteOf(ReadOnlySpan<byte> path, ref Head head)
+    private static Route RouteOf(ReadOnlySpan<byte> path, out string? requestId, out bool postsError)
     {
+        requestId = null;
+        postsError = false;
         if (!path.StartsWith("/2018-06-01/runtime/"u8))
         {
             return Route.Unknown;
@@ -358,8 +360,8 @@ internal sealed partial class RuntimeApiConnection
             return Route.Unknown;
         }
 
-        head.PostsError = kind.SequenceEqual("error"u8);
-        head.RequestId = Uri.UnescapeDataString(Encoding.ASCII.GetString(rest[..slash]));
+        postsError = kind.SequenceEqual("error"u8);
+        requestId = Uri.UnescapeDataString(Encoding.ASCII.GetString(rest[..slash]));
         return Route.Completion;
     }
 
@@ -691,7 +693,7 @@ internal sealed partial class RuntimeApiConnection
         head.IsGet = method.SequenceEqual("GET"u8);
         head.IsPost = method.SequenceEqual("POST"u8);
         var query = target.IndexOf((byte)'?');
-        head.Route = RouteOf(query < 0 ? target : target[..query], ref head);
+        head.Route = RouteOf(query < 0 ? target : target[..query], out head.RequestId, out head.PostsError);
 
         var hasLength = false;
         var rest = lineEnd < 0 ? [] : bytes[(lineEnd + 2)..];

@@ -94,7 +94,7 @@ internal sealed class FunctionUrlMiddleware
         if (payload.Length > FunctionLimits.MaxSyncPayloadBytes)
         {
             // A body under the limit can still make an event over it once base64-encoded.
-            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException", RequestReader.TooLarge(FunctionLimits.MaxSyncPayloadBytes, RequestReader.ForInvoke).Message);
+            await ErrorAsync(response, StatusCodes.Status413PayloadTooLarge, "RequestTooLargeException", RequestReader.TooLargeMessage(FunctionLimits.MaxSyncPayloadBytes, RequestReader.ForInvoke));
             return;
         }
 

@@ -105,9 +105,9 @@ internal static unsafe class Sha256Contexts
                 throw new ArgumentException("An HMAC key longer than a block is hashed first; signing keys are 32 bytes.", nameof(key));
             }
 
-            Key = key.ToArray();
             if (!IsNative)
             {
+                Key = key.ToArray();
                 return;
             }
 
@@ -117,7 +117,8 @@ internal static unsafe class Sha256Contexts
             CryptographicOperations.ZeroMemory(padded);
         }
 
-        public byte[] Key { get; }
+        /// <summary>The key itself, kept only where .NET's HMAC does the work (OpenSSL's functions missing).</summary>
+        public byte[] Key { get; } = [];
 
         public byte[] Inner { get; } = [];
 

@@ -307,7 +307,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         else
         {
             Span<byte> bodyHash = stackalloc byte[32];
-            Sha256(request.Body.Span, bodyHash);
+            Sha256Contexts.Hash(request.Body.Span, bodyHash);
             AppendHex(builder, bodyHash);
         }
 
@@ -377,15 +377,13 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         var buffer = RentUtf8(text, out var length);
         try
         {
-            Sha256(buffer.AsSpan(0, length), destination);
+            Sha256Contexts.Hash(buffer.AsSpan(0, length), destination);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination) => Sha256Contexts.Hash(data, destination);
 
     private static byte[] RentUtf8(StringBuilder text, out int length)
     {
