@@ -745,13 +745,14 @@ function specialise(spec) {
 
 async function main() {
   if (process.argv[2] === '--standby') {
+    await warmUp();
     if (process.argv[3]) {
-      // The Runtime API this process will use is open already: connect while nobody waits.
+      // The Runtime API this process will use is open already: connect while nobody waits. Only
+      // now, warmed up: the server counts a standby as ready once it has connected.
       client = new RuntimeClient('localhost', 0, process.argv[3], process.argv[4]);
       client.connect();
       client.socket.unref();
     }
-    await warmUp();
     configure(specialise(await readSpecification()));
   } else {
     configure(process.argv[2], process.argv[3]);

@@ -32,7 +32,11 @@ internal sealed class RuntimeApiServer : IDisposable
     private readonly Lock _lock = new();
     private readonly List<RuntimeApiConnection> _connections = [];
     private bool _disposed;
+    private volatile bool _connected;
     private IReadOnlyList<int>? _cpus;
+
+    /// <summary>Whether a runtime has connected since the API opened (a standby runtime connects once it has booted).</summary>
+    public bool Connected => _connected;
 
     /// <summary>Where the threads serving this API should run (null: anywhere), for connections open now and later.</summary>
     public void PlaceOn(IReadOnlyList<int>? cpus)
@@ -151,6 +155,7 @@ internal sealed class RuntimeApiServer : IDisposable
                     connection = new RuntimeApiConnection(socket, _handler, _logger, Remove, _replyPipe);
                     connection.PlaceOn(_cpus);
                     _connections.Add(connection);
+                    _connected = true;
                 }
             }
 

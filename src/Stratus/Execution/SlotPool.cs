@@ -54,7 +54,6 @@ internal sealed class SlotPool : IAsyncDisposable
         }
     }
 
-    /// <summary>A waiting process, its cgroup, its mount points when isolated, and where its output goes.</summary>
     /// <summary>
     /// A waiting process, its cgroup, its mount points and user when isolated, and where its output goes;
     /// a standby runtime also has its Runtime API endpoint open (and already connected to) ahead of time.
@@ -62,6 +61,13 @@ internal sealed class SlotPool : IAsyncDisposable
     internal sealed record Slot(string Id, Process Process, InstanceCgroup Cgroup, SlotMounts? Mounts, int Uid, RuntimeFamily? Standby, string OutputPath)
     {
         public (RuntimeApiServer Server, DeferredRuntimeApiHandler Handler)? Api { get; init; }
+
+        /// <summary>
+        /// Whether its process is ready to become an instance at once. A standby runtime connects to its
+        /// endpoint only once it has booted and warmed up; until then a cold start it served would wait
+        /// for that, and the boot takes CPU from whatever else runs.
+        /// </summary>
+        public bool Booted => Api is not { } api || api.Server.Connected;
     }
 
     private sealed class Reserve(RuntimeFamily? family, int target)
@@ -100,9 +106,9 @@ internal sealed class SlotPool : IAsyncDisposable
     /// <summary>Takes a standby runtime of <paramref name="family"/> if one is ready.</summary>
     public Slot? TakeStandby(RuntimeFamily family) => _standby.TryGetValue(family, out var reserve) ? TryTake(reserve) : null;
 
-    /// <summary>Ready generic slots, and ready standby runtimes by runtime family (lower case).</summary>
+    /// <summary>Ready generic slots, and standby runtimes booted and ready by runtime family (lower case).</summary>
     public (int Generic, IReadOnlyDictionary<string, int> Standby) Ready() =>
-        (_generic.Ready.Count, _standby.ToDictionary(pair => pair.Key.ToString().ToLowerInvariant(), pair => pair.Value.Ready.Count));
+        (_generic.Ready.Count, _standby.ToDictionary(pair => pair.Key.ToString().ToLowerInvariant(), pair => pair.Value.Ready.Count(slot => slot.Booted)));
 
     /// <summary>Gives back the mount points, cgroup and user of a slot whose processes are gone.</summary>
     public async Task ReleaseAsync(Slot slot)
