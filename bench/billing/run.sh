@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # What metering and signature checking cost warm Invoke throughput and latency (wrk): the same
-# hello-world function (bench/function) on three servers: "off" (--no-metering and
-# --insecure-any-signature: neither), "metering" (usage ledger on, signatures not checked) and "on"
-# (the default: every invocation metered, every request's SigV4 signature checked; wrk replays a
-# request signed as the AWS clients sign it), at 64 connections and at 1.
+# hello-world function (bench/function) on servers of two sides: "off" (--no-metering and
+# --insecure-any-signature: neither) and "on" (the default: every invocation metered, every request's
+# SigV4 signature checked; wrk replays a request signed as the AWS clients sign it), at 64 connections
+# and at 1. BENCH_SIDES="off metering on" adds "metering" (usage ledger on, signatures not checked), to
+# tell the two costs apart.
 #
-# Each of BENCH_ROUNDS rounds runs the three sides in turn (each round starting with the next side), so
-# that a change in the machine's load touches every side alike, and each side runs on a fresh server
+# Each of BENCH_ROUNDS rounds runs the sides in turn (each round starting with the next side), so that
+# a change in the machine's load touches every side alike, and each side runs on a fresh server
 # (fresh data directory) that is alone on the machine while it is warmed up and measured, then stopped.
-# Two servers started alike and run side by side differ by up to 10-20 % in throughput for as long as
-# they run, the first started usually the fastest: with one long-lived server per side, that
-# difference would be taken for the cost of metering or signatures.
+# Servers started alike differ by up to 10-20 % in throughput, and each keeps its rate for as long as
+# it runs (the first started of several side by side usually the fastest): with one server per side,
+# that difference would be taken for the cost of metering or signatures. Many rounds, each on fresh
+# servers, are what averages it out: hence 9 rounds of two sides rather than fewer of three.
 # Each server is warmed up for 20 s first: .NET's tiered JIT (with dynamic PGO) is still compiling
 # hundreds of methods a second 10 s into a run, and more on the side that runs more code.
 # The table shows each side's median over the rounds and its ratio to off, and the median of each
 # round's ratio ("paired"), the figure to quote.
 #
-# Usage: bash bench/billing/run.sh        Knobs: BENCH_DURATION (6s), BENCH_WARMUP (20s), BENCH_ROUNDS (5)
+# Usage: bash bench/billing/run.sh   Knobs: BENCH_DURATION (6s), BENCH_WARMUP (20s), BENCH_ROUNDS (9),
+#                                    BENCH_SIDES ("off on")
 # Prints a table; raw wrk outputs in bench/results/billing/.
 set -euo pipefail
 
@@ -25,7 +28,8 @@ BENCH=$(dirname "$DIR")
 ROOT=$(dirname "$BENCH")
 DURATION=${BENCH_DURATION:-6s}
 WARMUP=${BENCH_WARMUP:-20s}
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-9}
+read -r -a SIDES <<<"${BENCH_SIDES:-off on}"
 RAW=$BENCH/results/billing
 STRATUS=$ROOT/src/Stratus.Cli/bin/Release/net10.0/stratus
 PY=/usr/bin/python3
@@ -100,10 +104,12 @@ stop_servers() {
 }
 
 declare -A OPTIONS=([off]="--no-metering --insecure-any-signature" [metering]="--insecure-any-signature" [on]="")
-SIDES=(off metering on)
+for side in "${SIDES[@]}"; do [[ -v OPTIONS[$side] ]] || die "unknown side '$side' in BENCH_SIDES (off, metering, on)"; done
+[[ " ${SIDES[*]} " == *" off "* && ${#SIDES[@]} -ge 2 ]] || die "BENCH_SIDES needs off and at least one other side"
 for round in $(seq "$ROUNDS"); do
   # Each round starts with the next side, so that no side always runs first (or last) in a round.
-  order=("${SIDES[@]:round%3}" "${SIDES[@]:0:round%3}")
+  first=$((round % ${#SIDES[@]}))
+  order=("${SIDES[@]:first}" "${SIDES[@]:0:first}")
   for side in "${order[@]}"; do
     log "round $round of $ROUNDS: $side, on a fresh server, alone"
     # shellcheck disable=SC2086 # the options are words
@@ -115,9 +121,10 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-"$PY" - "$RAW" "$ROUNDS" <<'PYEOF'
+"$PY" - "$RAW" "$ROUNDS" "${SIDES[@]}" <<'PYEOF'
 import re, statistics, sys, pathlib
-raw, rounds = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+raw, rounds, sides = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+others = [s for s in sides if s != "off"]
 def one(name):
     lines = (raw / f"{name}.txt").read_text().splitlines()
     pick = lambda prefix: {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", next(l for l in lines if l.startswith(prefix)))}
@@ -127,18 +134,21 @@ def one(name):
 def result(name):
     runs = [one(f"{name}-{r}") for r in range(1, rounds + 1)]
     return {k: statistics.median(run[k] for run in runs) for k in runs[0]}
-def paired(side, c):
+def ratios(side, c):
+    return [one(f"{side}-{c}-{r}")["rps"] / one(f"off-{c}-{r}")["rps"] for r in range(1, rounds + 1)]
+print(f"median of {rounds} rounds")
+print(f"{'':14}{'off':>10}" + "".join(f"{s:>10}" for s in others) + "".join(f"{s + '/off':>14}" for s in others))
+for c in ("c64", "c1"):
+    off = result(f"off-{c}")
+    rest = [result(f"{s}-{c}") for s in others]
+    for key, label, fmt in (("rps", "req/s", ",.0f"), ("p50_us", "p50 us", ",.0f"), ("p99_us", "p99 us", ",.0f"), ("cpu_us", "CPU us/req", ",.1f")):
+        print(f"{c + ' ' + label:14}{off[key]:>10{fmt}}" + "".join(f"{r[key]:>10{fmt}}" for r in rest) + "".join(f"{r[key] / off[key]:>14.3f}" for r in rest))
     # Each round's ratio to off in that same round (minutes apart, so under much the same load), then
     # their median: steadier than the ratio of the medians when the machine's load drifts.
-    return statistics.median(one(f"{side}-{c}-{r}")["rps"] / one(f"off-{c}-{r}")["rps"] for r in range(1, rounds + 1))
-print(f"median of {rounds} rounds")
-print(f"{'':14}{'off':>10}{'metering':>10}{'on':>10}{'metering/off':>14}{'on/off':>10}")
-for c in ("c64", "c1"):
-    off, meter, on = result(f"off-{c}"), result(f"metering-{c}"), result(f"on-{c}")
-    for key, label, fmt in (("rps", "req/s", ",.0f"), ("p50_us", "p50 us", ",.0f"), ("p99_us", "p99 us", ",.0f"), ("cpu_us", "CPU us/req", ",.1f")):
-        print(f"{c + ' ' + label:14}{off[key]:>10{fmt}}{meter[key]:>10{fmt}}{on[key]:>10{fmt}}{meter[key] / off[key]:>14.3f}{on[key] / off[key]:>10.3f}")
-    print(f"{c + ' paired':14}{'':>30}{paired('metering', c):>14.3f}{paired('on', c):>10.3f}   (median of each round's req/s ratio)")
-    errors = sum(v for k, v in on.items() if k.startswith("errors")) + sum(v for k, v in off.items() if k.startswith("errors"))
+    print(f"{c + ' paired':14}{'':>{10 * len(sides)}}" + "".join(f"{statistics.median(ratios(s, c)):>14.3f}" for s in others) + "   (median of each round's req/s ratio)")
+    for s in others:
+        print(f"  {c} {s}/off by round: " + " ".join(f"{x:.3f}" for x in ratios(s, c)))
+    errors = sum(v for r in [off, *rest] for k, v in r.items() if k.startswith("errors"))
     if errors:
         print(f"  {c}: {errors:.0f} errors (non-2xx or socket), see {raw}")
 PYEOF
