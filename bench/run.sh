@@ -6,14 +6,17 @@
 # Prints a table and writes bench/results/latest.md (raw outputs in bench/results/raw/).
 #
 # Usage: bash bench/run.sh
-# Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (20s), BENCH_COLD_RUNS (50),
-#   BENCH_WARM_RUNS (100), BENCH_EXTRA_CONNECTIONS (e.g. "8 16": extra wrk runs at those connection counts).
+# Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (20s), BENCH_WINDOW (5s), BENCH_WINDOWS (6),
+#   BENCH_COLD_RUNS (50), BENCH_WARM_RUNS (100),
+#   BENCH_EXTRA_CONNECTIONS (e.g. "8 16": extra wrk runs at those connection counts).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-20s}
+WINDOW=${BENCH_WINDOW:-5s}
+WINDOWS=${BENCH_WINDOWS:-6}
 COLD_RUNS=${BENCH_COLD_RUNS:-50}
 WARM_RUNS=${BENCH_WARM_RUNS:-100}
 EXTRA_CONNECTIONS=${BENCH_EXTRA_CONNECTIONS:-}
@@ -144,6 +147,8 @@ mkdir -p "$RAW"
   echo "hyperfine=$(hyperfine --version | awk '{print $2}')"
   echo "duration=$DURATION"
   echo "warmup=$WARMUP"
+  echo "window=$WINDOW"
+  echo "windows=$WINDOWS"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   # Share of the CPUs busy (with other work) over the 2 s before the run: the machine may be shared.
   echo "busy_before=$(busy_percent 2)"
@@ -188,10 +193,20 @@ echo "body=$stratus_body" >>"$RAW/meta.env"
 
 # ---------------------------------------------------------------- (a) warm invokes
 run_wrk stratus-warmup "$INVOKE_URL" 2 64 "$WARMUP"
-run_wrk stratus-c64 "$INVOKE_URL" 2 64 "$DURATION"
-echo "instances_after_c64=$(instances)" >>"$RAW/meta.env"
 run_wrk raw-warmup "$BASELINE_URL" 2 64 "$WARMUP"
-run_wrk raw-c64 "$BASELINE_URL" 2 64 "$DURATION"
+# The machine's speed drifts by 10-20 % over tens of seconds (others share its host), and both sides
+# drift together. So the two are measured in short windows taken in turn, each window of one side
+# next to one of the other (which of the two goes first alternates), and the throughput ratio is the
+# median of the pairs' ratios: a slow minute weighs on both sides of a pair alike.
+for window in $(seq "$WINDOWS"); do
+  if ((window % 2)); then sides=(stratus raw); else sides=(raw stratus); fi
+  for side in "${sides[@]}"; do
+    url=$INVOKE_URL
+    [[ $side == raw ]] && url=$BASELINE_URL
+    run_wrk "$side-c64-$window" "$url" 2 64 "$WINDOW"
+  done
+done
+echo "instances_after_c64=$(instances)" >>"$RAW/meta.env"
 run_wrk stratus-c1 "$INVOKE_URL" 1 1 "$DURATION"
 run_wrk raw-c1 "$BASELINE_URL" 1 1 "$DURATION"
 for connections in $EXTRA_CONNECTIONS; do
