@@ -134,15 +134,9 @@ def main():
     cold_rows.append(("First Invoke right after `stratus deploy` (1 sample)",
                       f"{float(m['first_invoke_s']) * 1000:.1f}", "includes first-request JIT in the server"))
 
-    errors = {n: int(w["errors"]) for n, w in (("stratus-c64", s64), ("raw-c64", r64), ("stratus-c1", s1), ("raw-c1", r1)) if w["errors"]}
-    if len(window_ratios) > 1:
-        # The errors of every window, not their median.
-        for name, runs in (("stratus-c64", s64_windows), ("raw-c64", r64_windows)):
-            total = sum(int(w["errors"]) for w in runs)
-            if total:
-                errors[name] = total
-            else:
-                errors.pop(name, None)
+    # Every window's errors, not their median.
+    errors = {name: total for name, runs in (("stratus-c64", s64_windows), ("raw-c64", r64_windows), ("stratus-c1", [s1]), ("raw-c1", [r1]))
+              if (total := sum(int(w["errors"]) for w in runs))}
 
     # ---- console
     width = max(len(r[0]) for r in rows + cold_rows) + 2

@@ -56,7 +56,7 @@ internal sealed class SlotPool : IAsyncDisposable
 
     /// <summary>
     /// A waiting process, its cgroup, its mount points and user when isolated, and where its output goes;
-    /// a standby runtime also has its Runtime API endpoint open (and already connected to) ahead of time.
+    /// a standby runtime also has its Runtime API endpoint open ahead of time (it connects once booted).
     /// </summary>
     internal sealed record Slot(string Id, Process Process, InstanceCgroup Cgroup, SlotMounts? Mounts, int Uid, RuntimeFamily? Standby, string OutputPath)
     {

@@ -121,62 +121,42 @@ public sealed class StandbyRuntimeTests : IAsyncLifetime
     {
         // The runtimes shipped with Stratus, the node bootstrap held before its boot until the test
         // writes to a pipe beside it.
-        var runtimes = Directory.CreateTempSubdirectory("stratus-runtimes-").FullName;
-        try
+        using var directory = new TempDirectory("stratus-runtimes-");
+        var runtimes = directory.Path;
+        foreach (var family in (string[])["nodejs", "python"])
         {
-            foreach (var family in (string[])["nodejs", "python"])
-            {
-                CopyDirectory(Path.Combine(AppContext.BaseDirectory, "runtimes", family), Path.Combine(runtimes, family));
-            }
-
-            var node = Path.Combine(runtimes, "nodejs");
-            File.Move(Path.Combine(node, "bootstrap.mjs"), Path.Combine(node, "held.mjs"));
-            File.WriteAllText(Path.Combine(node, "bootstrap.mjs"), """
-                import { readFileSync } from 'node:fs';
-                if (process.argv[2] === '--standby') readFileSync(new URL('./gate', import.meta.url));
-                await import('./held.mjs');
-                """);
-            var gate = Path.Combine(node, "gate");
-            Assert.Equal(0, (await ExternalTool.RunAsync("mkfifo", ["-m", "666", gate])).ExitCode);
-            // Isolated, the standby runs as a user of its own.
-            File.SetUnixFileMode(runtimes, (UnixFileMode)0b111_101_101);
-
-            await using var host = await StratusHost.StartAsync(o =>
-            {
-                o.StandbyRuntimes = 1;
-                o.RuntimesDirectory = runtimes;
-            });
-
-            // Opening the pipe to write waits until the standby opened it to read: started, not booted.
-            await using (var writer = await Task.Run(() => new FileStream(gate, FileMode.Open, FileAccess.Write)).WaitAsync(TimeSpan.FromSeconds(30)))
-            {
-                var engine = JsonNode.Parse(await host.Http.GetStringAsync("/stratus/v1/engine"))!;
-                Assert.Equal(0, (int)engine["StandbyRuntimes"]!["node"]!);
-            }
-
-            await host.WaitForStandbyAsync("node");
-            await host.CreateFunctionAsync("after-boot", "nodejs20.x", "index.handler", Zips.NodeEcho());
-            Assert.Null((await host.InvokeAsync("after-boot")).FunctionError);
-            Assert.Equal(1, (int)JsonNode.Parse(await host.Http.GetStringAsync("/stratus/v1/functions/after-boot/stats"))!["ColdStartsFromStandby"]!);
-        }
-        finally
-        {
-            Directory.Delete(runtimes, recursive: true);
-        }
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+            DirectoryCopy.Copy(Path.Combine(AppContext.BaseDirectory, "runtimes", family), Path.Combine(runtimes, family));
         }
 
-        foreach (var directory in Directory.GetDirectories(from))
+        var node = Path.Combine(runtimes, "nodejs");
+        File.Move(Path.Combine(node, "bootstrap.mjs"), Path.Combine(node, "held.mjs"));
+        File.WriteAllText(Path.Combine(node, "bootstrap.mjs"), """
+            import { readFileSync } from 'node:fs';
+            if (process.argv[2] === '--standby') readFileSync(new URL('./gate', import.meta.url));
+            await import('./held.mjs');
+            """);
+        var gate = Path.Combine(node, "gate");
+        Assert.Equal(0, (await ExternalTool.RunAsync("mkfifo", ["-m", "666", gate])).ExitCode);
+        // Isolated, the standby runs as a user of its own.
+        File.SetUnixFileMode(runtimes, (UnixFileMode)0b111_101_101);
+
+        await using var host = await StratusHost.StartAsync(o =>
         {
-            CopyDirectory(directory, Path.Combine(to, Path.GetFileName(directory)));
+            o.StandbyRuntimes = 1;
+            o.RuntimesDirectory = runtimes;
+        });
+
+        // Opening the pipe to write waits until the standby opened it to read: started, not booted.
+        await using (var writer = await Task.Run(() => new FileStream(gate, FileMode.Open, FileAccess.Write)).WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            var engine = JsonNode.Parse(await host.Http.GetStringAsync("/stratus/v1/engine"))!;
+            Assert.Equal(0, (int)engine["StandbyRuntimes"]!["node"]!);
         }
+
+        await host.WaitForStandbyAsync("node");
+        await host.CreateFunctionAsync("after-boot", "nodejs20.x", "index.handler", Zips.NodeEcho());
+        Assert.Null((await host.InvokeAsync("after-boot")).FunctionError);
+        Assert.Equal(1, (int)JsonNode.Parse(await host.Http.GetStringAsync("/stratus/v1/functions/after-boot/stats"))!["ColdStartsFromStandby"]!);
     }
 
     private async Task<JsonNode> StatsAsync(string function) =>

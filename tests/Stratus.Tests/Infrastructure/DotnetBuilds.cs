@@ -26,7 +26,7 @@ public static class DotnetBuilds
     private static async Task<byte[]> Publish(string project, string framework)
     {
         var work = Path.Combine(Path.GetTempPath(), "stratus-dotnet-builds", Guid.NewGuid().ToString("N"));
-        CopyDirectory(Path.Combine(Sources, project), Path.Combine(work, project));
+        DirectoryCopy.Copy(Path.Combine(Sources, project), Path.Combine(work, project), relative => relative.StartsWith("bin/", StringComparison.Ordinal) || relative.StartsWith("obj/", StringComparison.Ordinal));
         var output = Path.Combine(work, "out");
         await RunAsync(Path.Combine(work, project), "dotnet", "publish", "-c", "Release", "-f", framework, "-o", output, "--nologo",
             $"-p:StratusRuntimeDirectory={RuntimeLibraries}");
@@ -79,21 +79,6 @@ public static class DotnetBuilds
         }
 
         return buffer.ToArray();
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(from, file);
-            if (relative.StartsWith("bin/", StringComparison.Ordinal) || relative.StartsWith("obj/", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(to, relative))!);
-            File.Copy(file, Path.Combine(to, relative));
-        }
     }
 
     private static string FindSources()
