@@ -36,9 +36,12 @@ internal sealed partial class Isolation
     // /var/runtime and a /proc that hides other users' processes. mount -a skips an entry whose
     // source is already mounted on its target, so the source of /proc is a name of our own.
     // The private /tmp comes last: the runtimes (a checkout or an install under /tmp) must be bound
-    // before it hides them.
+    // before it hides them. /var/task is bound recursively: the code can arrive on the slot's copy of
+    // the task point while mount -a binds it, after the bind looked its source up and before it was
+    // attached; a plain bind copies that point without the code, and the arrival has passed it by.
+    // It is read-only from the start, so that code which arrived before the bind stays read-only too.
     private const string SlotTable = """
-        {0} /var/task none bind,nosuid,nodev 0 0
+        {0} /var/task none rbind,ro,nosuid,nodev 0 0
         {2} /var/runtime none bind,ro,nosuid,nodev 0 0
         stratus-proc /proc proc hidepid=2,nosuid,nodev,noexec 0 0
         {1} /tmp none bind,nosuid,nodev 0 0
