@@ -211,7 +211,8 @@ internal static class ControlApi
         var reference = FunctionArn.Parse(fn);
         qualifier = Qualifier(context, reference);
         var name = mapper.Scoped(context, reference);
-        return registry.Resolve(name, qualifier, mapper.Arn(name, qualifier), route);
+        return registry.TryResolve(name, qualifier, route, out var function) ? function
+            : throw LambdaException.NotFound($"Function not found: {mapper.Arn(name, qualifier)}");
     }
 
     private static string ResolveLatest(HttpContext context, string fn, FunctionMapper mapper)
@@ -228,7 +229,8 @@ internal static class ControlApi
     /// <summary>The qualifier a request gives, in the function name or the Qualifier query parameter (they must agree).</summary>
     internal static string? Qualifier(HttpContext context, FunctionArn reference)
     {
-        var query = context.Request.Query["Qualifier"].ToString();
+        // Most requests have no query at all: their Query collection is not made.
+        var query = context.Request.QueryString.HasValue ? context.Request.Query["Qualifier"].ToString() : "";
         if (query.Length > 0 && reference.Qualifier is not null && query != reference.Qualifier)
         {
             throw LambdaException.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.");

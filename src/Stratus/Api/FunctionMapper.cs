@@ -7,13 +7,36 @@ namespace Stratus.Api;
 /// <summary>Shapes stored functions into the responses the AWS clients expect.</summary>
 internal sealed class FunctionMapper
 {
+    // Every synchronous Invoke hands its runtime the ARN it was invoked by; the ARNs of functions that
+    // exist are kept rather than formatted again each time. Bounded: past the limit it starts over.
+    private const int MaxInvokedArns = 4096;
+
     private readonly StratusOptions _options;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, string? Qualifier), string> _invokedArns = new();
 
     public FunctionMapper(StratusOptions options) => _options = options;
 
     /// <summary>The ARN of a function by its registry name (see <see cref="Tenancy.ScopedNames"/>).</summary>
     public string Arn(string name, string? qualifier = null) =>
         FunctionArn.Format(_options.Region, Tenancy.ScopedNames.Owner(name, _options.AccountId), Tenancy.ScopedNames.Display(name), qualifier);
+
+    /// <summary>As <see cref="Arn"/>, for a function (and qualifier) known to exist.</summary>
+    public string InvokedArn(string name, string? qualifier)
+    {
+        if (_invokedArns.TryGetValue((name, qualifier), out var arn))
+        {
+            return arn;
+        }
+
+        if (_invokedArns.Count >= MaxInvokedArns)
+        {
+            _invokedArns.Clear();
+        }
+
+        arn = Arn(name, qualifier);
+        _invokedArns.TryAdd((name, qualifier), arn);
+        return arn;
+    }
 
     /// <summary>
     /// The registry name of the function a request names: one of the caller's own, or, by an ARN with

@@ -72,7 +72,7 @@ internal static class InvokeApi
 
         var invocation = new InvocationRequest(Invocation.RequestIds.New(), payload, clientContext)
         {
-            InvokedFunctionArn = mapper.Arn(function.Name, qualifier),
+            InvokedFunctionArn = mapper.InvokedArn(function.Name, qualifier),
             ParentTrace = Observability.TraceHeaders.FromRequest(request),
         };
         response.Headers["x-amzn-RequestId"] = invocation.RequestId;

@@ -72,12 +72,9 @@ public sealed partial class FunctionRegistry
     /// The definition an invocation or a read of <paramref name="name"/> with <paramref name="qualifier"/>
     /// gets: <c>$LATEST</c> (or no qualifier), a version number, or an alias. An alias with a routing
     /// configuration picks one of its two versions by weight when <paramref name="route"/> is set (an
-    /// invocation), else gives its primary version (a read).
+    /// invocation), else gives its primary version (a read). False when the function or its qualifier
+    /// does not exist.
     /// </summary>
-    public FunctionDefinition Resolve(string name, string? qualifier, string arn, bool route) =>
-        TryResolve(name, qualifier, route, out var function) ? function : throw LambdaException.NotFound($"Function not found: {arn}");
-
-    /// <summary>As <see cref="Resolve"/>; false when the function or its qualifier does not exist.</summary>
     public bool TryResolve(string name, string? qualifier, bool route, out FunctionDefinition function)
     {
         if (!_functions.TryGetValue(name, out var latest))

@@ -201,7 +201,7 @@ public sealed partial class AsyncDispatcher : IAsyncDisposable
         {
             result = await _invoker.InvokeAsync(function, new InvocationRequest(queued.RequestId, queued.Payload)
             {
-                InvokedFunctionArn = _mapper.Arn(function.Name, queued.Qualifier),
+                InvokedFunctionArn = _mapper.InvokedArn(function.Name, queued.Qualifier),
                 Trigger = queued.Source == "schedule" ? "schedule" : "event",
                 // Retries keep the request id; the run's number tells their records apart.
                 Attempt = queued.Invokes + 1,

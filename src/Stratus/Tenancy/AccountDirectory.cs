@@ -58,6 +58,19 @@ internal sealed partial class AccountDirectory : ISecretLookup, IDisposable
         return directory;
     }
 
+    /// <summary>Looks the key up without making a string of it: every signed request asks.</summary>
+    public bool TryGetSecret(ReadOnlySpan<char> accessKeyId, out string keyId, out string secret, out string accountId)
+    {
+        if (_secrets.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(accessKeyId, out var found))
+        {
+            (keyId, secret, accountId) = (found.KeyId, found.Secret, found.AccountId);
+            return true;
+        }
+
+        (keyId, secret, accountId) = ("", "", "");
+        return false;
+    }
+
     public bool TryGetSecret(string accessKeyId, out string secret, out string accountId)
     {
         if (accessKeyId is not null && _secrets.TryGetValue(accessKeyId, out var found))
@@ -222,14 +235,14 @@ internal sealed partial class AccountDirectory : ISecretLookup, IDisposable
 
             if (stored.Key.Status == AccessKeyStatus.Active && active.Contains(stored.Key.AccountId))
             {
-                secrets[stored.Key.Id] = new ActiveSecret(secret, stored.Key.AccountId);
+                secrets[stored.Key.Id] = new ActiveSecret(stored.Key.Id, secret, stored.Key.AccountId);
             }
         }
 
         _secrets = secrets.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    private sealed record ActiveSecret(string Secret, string AccountId)
+    private sealed record ActiveSecret(string KeyId, string Secret, string AccountId)
     {
         public override string ToString() => $"ActiveSecret {{ AccountId = {AccountId} }}";
     }

@@ -158,7 +158,7 @@ internal sealed partial class QueuePoller : IAsyncDisposable
             {
                 return await _services.Invoker.InvokeAsync(function, new InvocationRequest(Invocation.RequestIds.New(), payload)
                 {
-                    InvokedFunctionArn = _services.Mapper.Arn(function.Name),
+                    InvokedFunctionArn = _services.Mapper.InvokedArn(function.Name, null),
                     Trigger = "queue",
                 });
             }

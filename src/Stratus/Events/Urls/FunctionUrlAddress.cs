@@ -27,7 +27,9 @@ public static class FunctionUrlAddress
     public static bool TryMatch(HttpRequest request, out string urlId, out string rawPath)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var host = request.Host.Host;
+        // The Host header as sent (a port after the name changes nothing here): HostString.Host would
+        // make a string of the name for every request, most of which are not for a function URL.
+        var host = request.Host.Value ?? "";
         var marker = host.IndexOf(HostMarker, StringComparison.OrdinalIgnoreCase);
         if (marker > 0 && FunctionUrls.IsUrlId(host.AsSpan(0, marker).ToString().ToLowerInvariant()))
         {

@@ -104,7 +104,7 @@ internal sealed class FunctionUrlMiddleware
         {
             result = await _invoker.InvokeAsync(function, new InvocationRequest(requestId, payload)
             {
-                InvokedFunctionArn = _mapper.Arn(function.Name, config.Qualifier),
+                InvokedFunctionArn = _mapper.InvokedArn(function.Name, config.Qualifier),
                 Trigger = "url",
                 ParentTrace = Observability.TraceHeaders.FromRequest(context.Request),
             });

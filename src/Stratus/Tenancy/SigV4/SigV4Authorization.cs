@@ -12,48 +12,60 @@ internal sealed class SigV4Authorization
     // Long enough for any real client (dozens of signed headers); anything longer is refused unread.
     public const int MaxHeaderLength = 4096;
 
-    // Where the region, service and terminator start in the credential: the parts stay views of the one
-    // credential string, because every request carries one and most are checked in a few microseconds.
+    // The parts stay views of the text they came in (the Authorization header, or the presigned URL's
+    // values): every request carries one, and most are checked in a few microseconds. Within the
+    // credential, the region, service and terminator start at the offsets kept here.
+    private readonly string _credential;
+    private readonly Range _credentialRange;
+    private readonly string _signedHeaders;
+    private readonly Range _signedHeadersRange;
+    private readonly string _signature;
+    private readonly Range _signatureRange;
+    private readonly int _keyLength;
     private readonly int _region;
     private readonly int _service;
     private readonly int _terminator;
 
     /// <summary>Builds an authorization from its parts (for signing).</summary>
     public SigV4Authorization(string accessKeyId, string scopeDate, string scopeRegion, string scopeService, string scopeTerminator, string signedHeaders, string signature)
-        : this(string.Join('/', accessKeyId, scopeDate, scopeRegion, scopeService, scopeTerminator), accessKeyId.Length, signedHeaders, signature)
+        : this(string.Join('/', accessKeyId, scopeDate, scopeRegion, scopeService, scopeTerminator), .., signedHeaders, .., signature, ..)
     {
     }
 
-    private SigV4Authorization(string credential, int keyLength, string signedHeaders, string signature)
+    private SigV4Authorization(string credential, Range credentialRange, string signedHeaders, Range signedHeadersRange, string signature, Range signatureRange)
     {
-        Credential = credential;
-        AccessKeyId = credential[..keyLength];
-        _region = credential.IndexOf('/', keyLength + 1) + 1;
-        _service = credential.IndexOf('/', _region) + 1;
-        _terminator = credential.IndexOf('/', _service) + 1;
-        SignedHeaders = signedHeaders;
-        Signature = signature;
+        _credential = credential;
+        _credentialRange = credentialRange;
+        _signedHeaders = signedHeaders;
+        _signedHeadersRange = signedHeadersRange;
+        _signature = signature;
+        _signatureRange = signatureRange;
+        var text = Credential;
+        _keyLength = text.IndexOf('/');
+        _region = _keyLength + 1 + text[(_keyLength + 1)..].IndexOf('/') + 1;
+        _service = _region + text[_region..].IndexOf('/') + 1;
+        _terminator = _service + text[_service..].IndexOf('/') + 1;
     }
 
     /// <summary>The whole credential: <c>AKID/date/region/service/aws4_request</c>.</summary>
-    public string Credential { get; }
+    public ReadOnlySpan<char> Credential => _credential.AsSpan()[_credentialRange];
 
-    public string AccessKeyId { get; }
+    public ReadOnlySpan<char> AccessKeyId => Credential[.._keyLength];
 
-    public string SignedHeaders { get; }
+    public ReadOnlySpan<char> SignedHeaders => _signedHeaders.AsSpan()[_signedHeadersRange];
 
-    public string Signature { get; }
+    public ReadOnlySpan<char> Signature => _signature.AsSpan()[_signatureRange];
 
-    public ReadOnlySpan<char> ScopeDate => Credential.AsSpan(AccessKeyId.Length + 1, _region - AccessKeyId.Length - 2);
+    public ReadOnlySpan<char> ScopeDate => Credential[(_keyLength + 1)..(_region - 1)];
 
-    public ReadOnlySpan<char> ScopeRegion => Credential.AsSpan(_region, _service - _region - 1);
+    public ReadOnlySpan<char> ScopeRegion => Credential[_region..(_service - 1)];
 
-    public ReadOnlySpan<char> ScopeService => Credential.AsSpan(_service, _terminator - _service - 1);
+    public ReadOnlySpan<char> ScopeService => Credential[_service..(_terminator - 1)];
 
-    public ReadOnlySpan<char> ScopeTerminator => Credential.AsSpan(_terminator);
+    public ReadOnlySpan<char> ScopeTerminator => Credential[_terminator..];
 
     /// <summary>The credential scope as it appears in the string to sign: <c>date/region/service/aws4_request</c>.</summary>
-    public ReadOnlySpan<char> Scope => Credential.AsSpan(AccessKeyId.Length + 1);
+    public ReadOnlySpan<char> Scope => Credential[(_keyLength + 1)..];
 
     /// <summary>Parses <c>AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…</c>.</summary>
     /// <param name="error">AWS's IncompleteSignatureException when the header is malformed.</param>
@@ -77,17 +89,18 @@ internal sealed class SigV4Authorization
             return null;
         }
 
-        ReadOnlySpan<char> credential = default, signedHeaders = default, signature = default;
+        Range credential = default, signedHeaders = default, signature = default;
         bool hasCredential = false, hasSignedHeaders = false, hasSignature = false;
         // AWS separates the pairs with commas and spaces alike, so a stray space inside a value splits it.
-        foreach (var range in header.AsSpan(space + 1).SplitAny(',', ' '))
+        foreach (var range in header.AsSpan().SplitAny(',', ' '))
         {
-            var pair = header.AsSpan(space + 1)[range].Trim();
-            if (pair.IsEmpty)
+            var (at, length) = Trimmed(header, range);
+            if (at <= space || length == 0)
             {
                 continue;
             }
 
+            var pair = header.AsSpan(at, length);
             var equals = pair.IndexOf('=');
             if (equals < 0)
             {
@@ -96,7 +109,8 @@ internal sealed class SigV4Authorization
             }
 
             var key = pair[..equals].Trim();
-            var value = pair[(equals + 1)..].Trim();
+            var (valueAt, valueLength) = Trimmed(header, (at + equals + 1)..(at + length));
+            var value = valueAt..(valueAt + valueLength);
             if (key.SequenceEqual("Credential"))
             {
                 credential = value;
@@ -120,13 +134,18 @@ internal sealed class SigV4Authorization
             return null;
         }
 
-        return Create(credential.ToString(), signedHeaders.ToString(), signature.ToString(), out error);
+        return Create(header, credential, header, signedHeaders, header, signature, out error);
     }
 
     /// <summary>Builds the authorization from its three values (as presigned URLs carry them).</summary>
-    public static SigV4Authorization? Create(string credential, string signedHeaders, string signature, out SigV4Result? error)
+    public static SigV4Authorization? Create(string credential, string signedHeaders, string signature, out SigV4Result? error) =>
+        Create(credential, .., signedHeaders, .., signature, .., out error);
+
+    private static SigV4Authorization? Create(string credentialText, Range credentialRange, string signedHeadersText, Range signedHeadersRange,
+        string signatureText, Range signatureRange, out SigV4Result? error)
     {
-        if (credential.AsSpan().Count('/') != 4 || credential.StartsWith('/'))
+        var credential = credentialText.AsSpan()[credentialRange];
+        if (credential.Count('/') != 4 || credential.StartsWith('/'))
         {
             error = SigV4Errors.Incomplete(
                 $"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{Bounded(credential)}'");
@@ -134,7 +153,17 @@ internal sealed class SigV4Authorization
         }
 
         error = null;
-        return new SigV4Authorization(credential, credential.IndexOf('/', StringComparison.Ordinal), signedHeaders, signature);
+        return new SigV4Authorization(credentialText, credentialRange, signedHeadersText, signedHeadersRange, signatureText, signatureRange);
+    }
+
+    /// <summary>Where <paramref name="range"/> of <paramref name="text"/> starts and how long it is, blanks around it left out.</summary>
+    private static (int At, int Length) Trimmed(string text, Range range)
+    {
+        var (at, length) = range.GetOffsetAndLength(text.Length);
+        var part = text.AsSpan(at, length);
+        var trimmed = part.TrimStart();
+        at += part.Length - trimmed.Length;
+        return (at, trimmed.TrimEnd().Length);
     }
 
     private static string Bounded(ReadOnlySpan<char> text) => (text.Length <= 256 ? text : text[..256]).ToString();

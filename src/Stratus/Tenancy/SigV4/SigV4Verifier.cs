@@ -134,7 +134,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             return scopeError;
         }
 
-        if (!_credentials.TryGetSecret(authorization.AccessKeyId, out var secret, out var accountId))
+        if (!_credentials.TryGetSecret(authorization.AccessKeyId, out var keyId, out var secret, out var accountId))
         {
             return SigV4Errors.UnknownKey();
         }
@@ -153,7 +153,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         Span<byte> expected = stackalloc byte[32];
         ComputeSignature(request, authorization, signedAt, path, query, skipQuery, secret, expected);
         return CryptographicOperations.FixedTimeEquals(expected, provided)
-            ? SigV4Result.Valid(accountId, authorization.AccessKeyId)
+            ? SigV4Result.Valid(accountId, keyId)
             : SigV4Errors.Mismatch();
     }
 
@@ -186,13 +186,13 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         return null;
     }
 
-    private static SigV4Result? SignedHeadersError(string signedHeaders)
+    private static SigV4Result? SignedHeadersError(ReadOnlySpan<char> signedHeaders)
     {
         var count = 0;
         var hasHost = false;
-        foreach (var range in signedHeaders.AsSpan().Split(';'))
+        foreach (var range in signedHeaders.Split(';'))
         {
-            var name = signedHeaders.AsSpan()[range];
+            var name = signedHeaders[range];
             if (++count > MaxSignedHeaders || name.IsEmpty)
             {
                 return SigV4Errors.Incomplete("SignedHeaders must be a ';'-separated list of at most 64 header names.");
@@ -277,12 +277,12 @@ internal sealed class SigV4Verifier : ISigV4Verifier
 
         var signedHeaders = authorization.SignedHeaders;
         var signsContentHash = false;
-        foreach (var range in signedHeaders.AsSpan().Split(';'))
+        foreach (var range in signedHeaders.Split(';'))
         {
             var name = signedHeaders[range];
             signsContentHash |= name.Equals(ContentSha256Header, StringComparison.OrdinalIgnoreCase);
             builder.Append(name).Append(':');
-            var values = name.Equals(":authority", StringComparison.Ordinal) ? request.Headers.Host : request.Headers[name];
+            var values = name.SequenceEqual(":authority") ? request.Headers.Host : request.Headers[HeaderName(name)];
             for (var i = 0; i < values.Count; i++)
             {
                 if (i > 0)
@@ -314,6 +314,24 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         return builder;
     }
 
+    // The headers the AWS clients sign, so that looking one up does not make a string of its name.
+    private static readonly string[] CommonSignedHeaders =
+        ["host", "x-amz-date", "content-type", ContentSha256Header, "x-amz-user-agent", "content-length", "x-amz-security-token",
+         "x-amz-invocation-type", "x-amz-log-type", "x-amz-client-context", "x-amz-target", "amz-sdk-invocation-id", "amz-sdk-request"];
+
+    private static string HeaderName(ReadOnlySpan<char> name)
+    {
+        foreach (var common in CommonSignedHeaders)
+        {
+            if (name.SequenceEqual(common))
+            {
+                return common;
+            }
+        }
+
+        return name.ToString();
+    }
+
     /// <summary>
     /// Signing keys by key, day, region and service: a client signs every request of a day with the same
     /// one, and deriving it takes four HMACs. Held in memory as the secrets themselves are; bounded.
@@ -328,7 +346,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         {
             var id = authorization.Credential;
             // The secret is compared too: a cached key is only ever used with the secret it came from.
-            if (Cache.TryGetValue(id, out var cached) && string.Equals(cached.Secret, secret, StringComparison.Ordinal))
+            if (Cache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var cached) && string.Equals(cached.Secret, secret, StringComparison.Ordinal))
             {
                 return cached.Signing;
             }
@@ -342,7 +360,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
                 Cache.Clear();
             }
 
-            Cache[id] = (secret, key);
+            Cache[id.ToString()] = (secret, key);
             return key;
         }
     }
