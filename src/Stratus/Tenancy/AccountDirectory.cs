@@ -71,17 +71,8 @@ internal sealed partial class AccountDirectory : ISecretLookup, IDisposable
         return false;
     }
 
-    public bool TryGetSecret(string accessKeyId, out string secret, out string accountId)
-    {
-        if (accessKeyId is not null && _secrets.TryGetValue(accessKeyId, out var found))
-        {
-            (secret, accountId) = (found.Secret, found.AccountId);
-            return true;
-        }
-
-        (secret, accountId) = ("", "");
-        return false;
-    }
+    public bool TryGetSecret(string accessKeyId, out string secret, out string accountId) =>
+        TryGetSecret(accessKeyId.AsSpan(), out _, out secret, out accountId);
 
     public IReadOnlyList<Account> ListAccounts() => _store.ListAccounts();
 
