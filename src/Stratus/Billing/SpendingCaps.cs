@@ -219,11 +219,26 @@ public sealed partial class SpendingCaps
         }
     }
 
+    // The month most invocations fall in, as UTC ticks [Start, End): every metered invocation asks for
+    // its month, and working it out from the date takes two divisions by calendar rules.
+    private static Month s_month = new(0, 0, 0);
+
     private static int PeriodOf(DateTimeOffset instant)
     {
+        var ticks = instant.UtcTicks;
+        var month = Volatile.Read(ref s_month);
+        if (ticks >= month.Start && ticks < month.End)
+        {
+            return month.Period;
+        }
+
         var utc = instant.UtcDateTime;
+        var start = new DateTime(utc.Year, utc.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+        Volatile.Write(ref s_month, new Month(start.Ticks, start.AddMonths(1).Ticks, (utc.Year * 12) + utc.Month - 1));
         return (utc.Year * 12) + utc.Month - 1;
     }
+
+    private sealed record Month(long Start, long End, int Period);
 
     private static partial class Log
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace Stratus.Billing;
@@ -44,6 +45,7 @@ public sealed partial class UsageLedger : IAsyncDisposable
     public IUsageStore Store => _store;
 
     /// <summary>Journals a record; on return it survives the server being killed.</summary>
+    [SkipLocalsInit]
     public void Append(UsageRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);

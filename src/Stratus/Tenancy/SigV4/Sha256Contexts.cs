@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -47,6 +48,7 @@ internal static unsafe class Sha256Contexts
     public static bool IsNative { get; }
 
     /// <summary>SHA-256 of <paramref name="data"/> into <paramref name="destination"/> (32 bytes).</summary>
+    [SkipLocalsInit]
     public static void Hash(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         if (!IsNative)
@@ -66,6 +68,7 @@ internal static unsafe class Sha256Contexts
     public static MacKey CreateMacKey(ReadOnlySpan<byte> key) => new(key);
 
     /// <summary>HMAC-SHA256 of <paramref name="data"/> under <paramref name="key"/> into <paramref name="destination"/> (32 bytes).</summary>
+    [SkipLocalsInit]
     public static void Mac(MacKey key, ReadOnlySpan<byte> data, Span<byte> destination)
     {
         if (!IsNative)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Stratus.Tenancy.SigV4;
@@ -11,6 +12,7 @@ namespace Stratus.Tenancy.SigV4;
 internal static class SigV4Canonicalizer
 {
     private const string HexDigits = "0123456789ABCDEF";
+    private static readonly SearchValues<char> Unreserved = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~");
 
     /// <summary>The path part of a request target, as sent: origin form, absolute form or <c>*</c>.</summary>
     public static ReadOnlySpan<char> PathOf(string rawTarget, out ReadOnlySpan<char> query)
@@ -129,6 +131,13 @@ internal static class SigV4Canonicalizer
     public static void AppendHeaderValue(StringBuilder builder, ReadOnlySpan<char> value)
     {
         value = value.Trim();
+        if (!value.Contains('\t') && !value.Contains("  ", StringComparison.Ordinal))
+        {
+            // Nearly every value: nothing to fold, appended whole.
+            builder.Append(value);
+            return;
+        }
+
         var inSpace = false;
         foreach (var c in value)
         {
@@ -154,13 +163,20 @@ internal static class SigV4Canonicalizer
         Span<byte> utf8 = stackalloc byte[4];
         for (var i = 0; i < text.Length; i++)
         {
-            var c = text[i];
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~')
+            // Runs of unreserved characters (most of a path) are appended whole.
+            var run = text[i..].IndexOfAnyExcept(Unreserved);
+            if (run != 0)
             {
-                builder.Append(c);
-                continue;
+                builder.Append(run < 0 ? text[i..] : text.Slice(i, run));
+                if (run < 0)
+                {
+                    return;
+                }
+
+                i += run;
             }
 
+            var c = text[i];
             int length;
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
