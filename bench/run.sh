@@ -6,7 +6,8 @@
 # Prints a table and writes bench/results/latest.md (raw outputs in bench/results/raw/).
 #
 # Usage: bash bench/run.sh
-# Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (20s), BENCH_WINDOW (5s), BENCH_WINDOWS (6),
+# Knobs (environment): BENCH_DURATION (10s), BENCH_WARMUP (20s), BENCH_WINDOW (5s), BENCH_SERVERS (3),
+#   BENCH_WINDOWS (4: pairs of windows per server),
 #   BENCH_COLD_RUNS (50), BENCH_WARM_RUNS (100),
 #   BENCH_EXTRA_CONNECTIONS (e.g. "8 16": extra wrk runs at those connection counts).
 set -euo pipefail
@@ -16,7 +17,8 @@ ROOT=$(dirname "$BENCH_DIR")
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-20s}
 WINDOW=${BENCH_WINDOW:-5s}
-WINDOWS=${BENCH_WINDOWS:-6}
+SERVERS=${BENCH_SERVERS:-3}
+WINDOWS=${BENCH_WINDOWS:-4}
 COLD_RUNS=${BENCH_COLD_RUNS:-50}
 WARM_RUNS=${BENCH_WARM_RUNS:-100}
 EXTRA_CONNECTIONS=${BENCH_EXTRA_CONNECTIONS:-}
@@ -57,6 +59,22 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/stratus-bench.XXXXXX")
 SERVER_PID=""
 BASELINE_PID=""
 
+# stop_server: SIGTERM (Stratus stops every instance process itself), then SIGKILL after 30 s.
+stop_server() {
+  [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null || { SERVER_PID=""; return 0; }
+  local instances
+  instances=$(pgrep -P "$SERVER_PID" || true)
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "bench: Stratus did not stop within 30 s of SIGTERM; killing it and its instances" >&2
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    for pid in $instances; do kill -KILL "$pid" 2>/dev/null || true; done
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -64,19 +82,7 @@ cleanup() {
     kill -TERM "$BASELINE_PID" 2>/dev/null || true
     wait "$BASELINE_PID" 2>/dev/null || true
   fi
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    # SIGTERM: Stratus stops every instance process itself.
-    local instances
-    instances=$(pgrep -P "$SERVER_PID" || true)
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      echo "bench: Stratus did not stop within 30 s of SIGTERM; killing it and its instances" >&2
-      kill -KILL "$SERVER_PID" 2>/dev/null || true
-      for pid in $instances; do kill -KILL "$pid" 2>/dev/null || true; done
-    fi
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$WORK"
   exit "$status"
 }
@@ -148,7 +154,8 @@ mkdir -p "$RAW"
   echo "duration=$DURATION"
   echo "warmup=$WARMUP"
   echo "window=$WINDOW"
-  echo "windows=$WINDOWS"
+  echo "servers=$SERVERS"
+  echo "windows=$((SERVERS * WINDOWS))"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   # Share of the CPUs busy (with other work) over the 2 s before the run: the machine may be shared.
   echo "busy_before=$(busy_percent 2)"
@@ -160,13 +167,24 @@ log "building Stratus (Release)"
 dotnet build -c Release --nologo -v q "$ROOT/src/Stratus.Cli" >"$RAW/build.log" 2>&1 || { cat "$RAW/build.log" >&2; die "build failed"; }
 [[ -x $STRATUS ]] || die "no Release binary at $STRATUS"
 
-PORT=$(free_port)
-log "starting Stratus on 127.0.0.1:$PORT"
-"$STRATUS" server --listen "127.0.0.1:$PORT" --data "$WORK/data" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-wait_for_line "$WORK/server.log" '^Stratus listening on http://' "$SERVER_PID" 60
-ENDPOINT=$(grep -Eo -m1 'http://[0-9.:]+' "$WORK/server.log")
-INVOKE_URL=$ENDPOINT/2015-03-31/functions/$FUNCTION/invocations
+# start_server N: a fresh Stratus (its own data directory) with the function deployed.
+start_server() {
+  local port
+  port=$(free_port)
+  log "starting Stratus (server $1 of $SERVERS) on 127.0.0.1:$port"
+  rm -rf "${WORK:?}/data"
+  "$STRATUS" server --listen "127.0.0.1:$port" --data "$WORK/data" >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  wait_for_line "$WORK/server.log" '^Stratus listening on http://' "$SERVER_PID" 60
+  ENDPOINT=$(grep -Eo -m1 'http://[0-9.:]+' "$WORK/server.log")
+  INVOKE_URL=$ENDPOINT/2015-03-31/functions/$FUNCTION/invocations
+  # 1769 MB is one full vCPU on Lambda, and under Stratus's cgroup CPU share: the raw node server,
+  # one process with no CPU limit, is compared with instances allowed a core each.
+  log "deploying $FUNCTION (nodejs20.x, 1769 MB)"
+  "$STRATUS" deploy "$BENCH_DIR/function" --name "$FUNCTION" --runtime nodejs20.x --handler index.handler \
+    --memory 1769 --endpoint "$ENDPOINT" >"$RAW/deploy.txt"
+}
+start_server 1
 
 BASELINE_PORT=$(free_port)
 log "starting the raw node baseline on 127.0.0.1:$BASELINE_PORT"
@@ -174,12 +192,6 @@ log "starting the raw node baseline on 127.0.0.1:$BASELINE_PORT"
 BASELINE_PID=$!
 wait_for_line "$WORK/baseline.log" '^baseline listening on http://' "$BASELINE_PID" 30
 BASELINE_URL=http://127.0.0.1:$BASELINE_PORT/
-
-# 1769 MB is one full vCPU on Lambda, and under Stratus's cgroup CPU share: the raw node server,
-# one process with no CPU limit, is compared with instances allowed a core each.
-log "deploying $FUNCTION (nodejs20.x, 1769 MB)"
-"$STRATUS" deploy "$BENCH_DIR/function" --name "$FUNCTION" --runtime nodejs20.x --handler index.handler \
-  --memory 1769 --endpoint "$ENDPOINT" >"$RAW/deploy.txt"
 
 # The very first Invoke after the deploy (one sample, also in the table).
 first=$(scurl -sf -o "$WORK/first.json" -w '%{time_total}' -X POST --data-binary '{}' "$INVOKE_URL")
@@ -192,18 +204,28 @@ baseline_body=$(curl -sf -X POST --data-binary '{}' "$BASELINE_URL")
 echo "body=$stratus_body" >>"$RAW/meta.env"
 
 # ---------------------------------------------------------------- (a) warm invokes
-run_wrk stratus-warmup "$INVOKE_URL" 2 64 "$WARMUP"
 run_wrk raw-warmup "$BASELINE_URL" 2 64 "$WARMUP"
 # The machine's speed drifts by 10-20 % over tens of seconds (others share its host), and both sides
 # drift together. So the two are measured in short windows taken in turn, each window of one side
 # next to one of the other (which of the two goes first alternates), and the throughput ratio is the
 # median of the pairs' ratios: a slow minute weighs on both sides of a pair alike.
-for window in $(seq "$WINDOWS"); do
-  if ((window % 2)); then sides=(stratus raw); else sides=(raw stratus); fi
-  for side in "${sides[@]}"; do
-    url=$INVOKE_URL
-    [[ $side == raw ]] && url=$BASELINE_URL
-    run_wrk "$side-c64-$window" "$url" 2 64 "$WINDOW"
+# Servers started alike also differ by up to 10-15 % in throughput for as long as they run (in every
+# thread at once, node's and the kernel's included; not placement, not the JIT, not cgroups): the
+# windows are spread over BENCH_SERVERS fresh servers, each warmed up first, so that the ratio is not
+# one server's luck. The single-connection and cold-start figures come from the last of them.
+for server in $(seq "$SERVERS"); do
+  if ((server > 1)); then
+    stop_server
+    start_server "$server"
+  fi
+  run_wrk "stratus-warmup-$server" "$INVOKE_URL" 2 64 "$WARMUP"
+  for window in $(seq "$WINDOWS"); do
+    if ((window % 2)); then sides=(stratus raw); else sides=(raw stratus); fi
+    for side in "${sides[@]}"; do
+      url=$INVOKE_URL
+      [[ $side == raw ]] && url=$BASELINE_URL
+      run_wrk "$side-c64-$(((server - 1) * WINDOWS + window))" "$url" 2 64 "$WINDOW"
+    done
   done
 done
 echo "instances_after_c64=$(instances)" >>"$RAW/meta.env"

@@ -141,7 +141,7 @@ def main():
     # ---- console
     width = max(len(r[0]) for r in rows + cold_rows) + 2
     print()
-    c64 = f"64 conn: {m['windows']} x {m['window']} each, in turn; " if 'windows' in m else ""
+    c64 = (f"64 conn: {m['windows']} x {m['window']} each, in turn" + (f", over {m['servers']} servers" if int(m.get('servers', 1)) > 1 else "") + "; ") if 'windows' in m else ""
     print(f"{'Warm invokes (wrk, ' + c64 + m['duration'] + (' otherwise)' if c64 else ')'):<{width}}{'Stratus':>18}{'raw node':>18}{'Stratus/raw':>16}  target")
     for name, a, b, c, d in rows:
         print(f"{name:<{width}}{a:>18}{b:>18}{c:>16}  {d}")
@@ -167,8 +167,9 @@ def main():
         "",
         f"## Warm Invoke (wrk, {m['duration']} per run, after a {m['warmup']} warm-up at 64 connections)",
         "",
-        *([f"At 64 connections the two sides are measured in {m['windows']} windows of {m['window']} each, taken in turn; "
-           "the ratio is the median of each window's ratio to the other side's window next to it.", ""] if 'windows' in m else []),
+        *([f"At 64 connections the two sides are measured in {m['windows']} windows of {m['window']} each, taken in turn"
+           + (f", spread over {m['servers']} fresh Stratus servers (each warmed up for {m['warmup']})" if int(m.get('servers', 1)) > 1 else "")
+           + "; the ratio is the median of each window's ratio to the other side's window next to it.", ""] if 'windows' in m else []),
         f"Both sides answer `{m['body']}`.",
         "",
         "| | Stratus | raw node `http` | Stratus / raw | target |",
