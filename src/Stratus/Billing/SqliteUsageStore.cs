@@ -7,8 +7,8 @@ namespace Stratus.Billing;
 /// <summary>
 /// The ledger in SQLite, in two forms written in one transaction per batch:
 /// <list type="bullet">
-/// <item>the records themselves, as the journal encoded them, one block (a row) per batch: the exact
-/// ledger, read back by request id and counted;</item>
+/// <item>the records themselves, one compact block (a row) per batch (<see cref="UsageBlockCodec"/>):
+/// the exact ledger, read back by request id and counted;</item>
 /// <item>totals per account, function, runtime and minute (requests, billed milliseconds,
 /// megabyte-milliseconds): what usage, invoices and spending caps sum. A batch of a thousand
 /// invocations of one function is one row updated, not a thousand inserted, which is what keeps
@@ -219,13 +219,13 @@ internal sealed class SqliteUsageStore : IUsageStore
         while (reader.Read())
         {
             var block = (byte[])reader.GetValue(0);
-            if (block.AsSpan().IndexOf(wanted) < 0)
+            if (block.AsSpan().IndexOf(UsageBlockCodec.Needle(block, wanted)) < 0)
             {
                 continue;
             }
 
-            var at = 0;
-            while (UsageBatch.TryNext(block, ref at, out var encoded))
+            var blockReader = new UsageBlockCodec.Reader(block);
+            while (blockReader.TryNext(out var encoded))
             {
                 if (UsageRecordCodec.TryRead(encoded, out var fields) && fields.RequestId.SequenceEqual(wanted))
                 {
@@ -308,7 +308,7 @@ internal sealed class SqliteUsageStore : IUsageStore
         AddMinutes(connection, batch);
         using var block = SqliteRaw.Prepare(connection, "INSERT INTO usage_blocks (records, data) VALUES (?1, ?2)");
         raw.sqlite3_bind_int64(block, 1, batch.Count);
-        raw.sqlite3_bind_blob(block, 2, batch.Block);
+        raw.sqlite3_bind_blob(block, 2, UsageBlockCodec.Encode(batch));
         SqliteRaw.Step(connection, block);
     }
 

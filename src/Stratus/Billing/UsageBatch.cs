@@ -4,8 +4,8 @@ namespace Stratus.Billing;
 
 /// <summary>
 /// Journalled records on their way to the store, kept as the journal encodes them, each behind a
-/// two-byte length: the batch's bytes are the block the store keeps as they are (<see cref="Block"/>),
-/// and its texts are read as the UTF-8 they already are, with no string made per field.
+/// two-byte length (the first form of a stored block, <see cref="UsageBlockCodec"/>), and its texts
+/// read as the UTF-8 they already are, with no string made per field.
 /// </summary>
 public sealed class UsageBatch
 {
@@ -22,9 +22,6 @@ public sealed class UsageBatch
     }
 
     public int Count => _records.Count;
-
-    /// <summary>The records as one block: each one's length (two bytes, little-endian), then the record.</summary>
-    internal ReadOnlySpan<byte> Block => _buffer.AsSpan(0, _used);
 
     /// <summary>A batch of records encoded as the journal encodes them (the import reads them from the journal instead).</summary>
     public static UsageBatch From(IEnumerable<UsageRecord> records)
@@ -83,8 +80,8 @@ public sealed class UsageBatch
         }
     }
 
-    /// <summary>The next record of a stored <see cref="Block"/> at <paramref name="at"/>; false at its end or where it is damaged.</summary>
-    internal static bool TryNext(ReadOnlySpan<byte> block, ref int at, out ReadOnlySpan<byte> record)
+    /// <summary>The next record of a block of the first form at <paramref name="at"/>; false at its end or where it is damaged.</summary>
+    internal static bool TryNext(ReadOnlySpan<byte> block, scoped ref int at, out ReadOnlySpan<byte> record)
     {
         record = default;
         if (block.Length - at < LengthBytes)

@@ -25,16 +25,38 @@ internal static class UsageRecordCodec
         }
 
         var metrics = record.Metrics;
-        var numbers = destination[at..];
-        BinaryPrimitives.WriteInt32LittleEndian(numbers, record.Attempt);
-        BinaryPrimitives.WriteInt64LittleEndian(numbers[4..], metrics.StartedAt.UtcTicks);
-        BinaryPrimitives.WriteDoubleLittleEndian(numbers[12..], metrics.DurationMs);
-        BinaryPrimitives.WriteInt64LittleEndian(numbers[20..], metrics.BilledMs);
-        BinaryPrimitives.WriteDoubleLittleEndian(numbers[28..], metrics.InitDurationMs);
-        BinaryPrimitives.WriteInt32LittleEndian(numbers[36..], metrics.MemorySizeMb);
-        BinaryPrimitives.WriteInt64LittleEndian(numbers[40..], metrics.MaxMemoryUsedMb);
-        BinaryPrimitives.WriteInt64LittleEndian(numbers[48..], metrics.CpuMicros);
+        WriteNumbers(destination[at..], record.Attempt, metrics.StartedAt.UtcTicks, metrics.DurationMs, metrics.BilledMs, metrics.InitDurationMs,
+            metrics.MemorySizeMb, metrics.MaxMemoryUsedMb, metrics.CpuMicros);
         return at + Numbers;
+    }
+
+    /// <summary>As <see cref="Encode(UsageRecord, Span{byte})"/>, from fields read back (a stored block's).</summary>
+    public static int Encode(in UsageFields fields, Span<byte> destination)
+    {
+        var at = 0;
+        if (!Put(fields.AccountId, destination, ref at) || !Put(fields.FunctionName, destination, ref at) || !Put(fields.Version, destination, ref at)
+            || !Put(fields.RequestId, destination, ref at) || !Put(fields.Trigger, destination, ref at) || !Put(fields.Outcome, destination, ref at) || !Put(fields.Runtime, destination, ref at)
+            || destination.Length - at < Numbers)
+        {
+            return -1;
+        }
+
+        WriteNumbers(destination[at..], fields.Attempt, fields.StartedAt.UtcTicks, fields.DurationMs, fields.BilledMs, fields.InitDurationMs,
+            fields.MemorySizeMb, fields.MaxMemoryUsedMb, fields.CpuMicros);
+        return at + Numbers;
+    }
+
+    private static void WriteNumbers(Span<byte> numbers, int attempt, long ticks, double durationMs, long billedMs, double initDurationMs,
+        int memorySizeMb, long maxMemoryUsedMb, long cpuMicros)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(numbers, attempt);
+        BinaryPrimitives.WriteInt64LittleEndian(numbers[4..], ticks);
+        BinaryPrimitives.WriteDoubleLittleEndian(numbers[12..], durationMs);
+        BinaryPrimitives.WriteInt64LittleEndian(numbers[20..], billedMs);
+        BinaryPrimitives.WriteDoubleLittleEndian(numbers[28..], initDurationMs);
+        BinaryPrimitives.WriteInt32LittleEndian(numbers[36..], memorySizeMb);
+        BinaryPrimitives.WriteInt64LittleEndian(numbers[40..], maxMemoryUsedMb);
+        BinaryPrimitives.WriteInt64LittleEndian(numbers[48..], cpuMicros);
     }
 
     /// <summary>The record in <paramref name="source"/>, or null when it is not one (a damaged file).</summary>
@@ -99,6 +121,19 @@ internal static class UsageRecordCodec
 
         destination[at] = (byte)length;
         at += 1 + length;
+        return true;
+    }
+
+    private static bool Put(ReadOnlySpan<byte> text, Span<byte> destination, ref int at)
+    {
+        if (text.Length > byte.MaxValue || destination.Length - at < 1 + text.Length)
+        {
+            return false;
+        }
+
+        destination[at] = (byte)text.Length;
+        text.CopyTo(destination[(at + 1)..]);
+        at += 1 + text.Length;
         return true;
     }
 

@@ -320,6 +320,81 @@ public sealed class UsageLedgerTests : IDisposable
     }
 
     [Fact]
+    public void Store_MixedRecordsInOneBlock_EachReadBackExactly()
+    {
+        var at = new DateTimeOffset(2026, 11, 29, 7, 0, 0, TimeSpan.Zero);
+        UsageRecord[] records =
+        [
+            Record("0193e5a1-7c2b-7abc-8def-0123456789ab", "one", at),
+            Record("0193E5A1-7C2B-7ABC-8DEF-0123456789AC", "one", at.AddTicks(-5)),
+            Record("not-a-uuid", "two", at.AddDays(-40)) with { Trigger = "queue" },
+            Record("0193e5a1-7c2b-7abc-8def-0123456789ad", "one", at.AddMilliseconds(3), attempt: 3) with
+            {
+                Metrics = new InvocationMetrics(at.AddMilliseconds(3), 1.25, 195, 192.88, 10240, 0, 0, InvocationOutcome.Timeout),
+            },
+            Record("zero-init", "one", at) with { Metrics = new InvocationMetrics(at, 0.5, 1, 0, 128, 60, long.MaxValue, InvocationOutcome.Crash) },
+            Record("negative-zero-init", "one", at) with { Metrics = new InvocationMetrics(at, 0.5, 1, -0d, 128, -1, -7, InvocationOutcome.Error) },
+            Record("0193e5a1-7c2b-7abc-8def-0123456789ae", "one", DateTimeOffset.MaxValue) with { Version = "7", Runtime = "python3.12" },
+        ];
+        var store = OpenStore();
+
+        store.Append(UsageBatch.From(records), default);
+
+        Assert.Equal(records.Length, store.Count());
+        foreach (var record in records)
+        {
+            var stored = Assert.Single(OpenStore().ForRequest(record.RequestId));
+            Assert.Equal(record, stored);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(record.Metrics.InitDurationMs), BitConverter.DoubleToInt64Bits(stored.Metrics.InitDurationMs));
+        }
+    }
+
+    [Fact]
+    public void Store_ThousandInvocationsOfOneFunction_TakeUnder48BytesEach()
+    {
+        var start = new DateTimeOffset(2026, 11, 29, 7, 0, 0, TimeSpan.Zero);
+        var records = Enumerable.Range(0, 1000).Select(i => Record(Guid.CreateVersion7(start.AddMilliseconds(i)).ToString(), "hello", start.AddMicroseconds(37 * i))).ToList();
+        var database = new SqliteDatabase(Path.Combine(_directory, "stratus.db"));
+
+        new SqliteUsageStore(database).Append(UsageBatch.From(records), default);
+
+        using var connection = database.Open();
+        using var size = connection.CreateCommand();
+        size.CommandText = "SELECT sum(length(data)) FROM usage_blocks";
+        Assert.InRange((long)size.ExecuteScalar()!, 1, 48 * 1000);
+        Assert.Equal(records[517], Assert.Single(OpenStore().ForRequest(records[517].RequestId)));
+    }
+
+    [Fact]
+    public void Open_BlockOfTheFirstForm_StillReadBack()
+    {
+        // Blocks as earlier versions stored them: each record as the journal encodes it, behind its length.
+        var database = new SqliteDatabase(Path.Combine(_directory, "stratus.db"));
+        var store = new SqliteUsageStore(database);
+        UsageRecord[] records = [Record("0193e5a1-7c2b-7abc-8def-0123456789ab"), Record("first-form")];
+        var block = new List<byte>();
+        foreach (var record in records)
+        {
+            var encoded = new byte[JournalFile.MaxPayload];
+            var length = UsageRecordCodec.Encode(record, encoded);
+            block.AddRange(BitConverter.GetBytes((ushort)length));
+            block.AddRange(encoded.AsSpan(0, length).ToArray());
+        }
+
+        using (var connection = database.Open())
+        using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO usage_blocks (records, data) VALUES (2, $data)";
+            insert.Parameters.AddWithValue("$data", block.ToArray());
+            insert.ExecuteNonQuery();
+        }
+
+        Assert.Equal(2, store.Count());
+        Assert.Equal(records[0], Assert.Single(store.ForRequest(records[0].RequestId)));
+        Assert.Equal(records[1], Assert.Single(store.ForRequest("first-form")));
+    }
+
+    [Fact]
     public void Billed_ColdStart_IncludesInitRoundedUp()
     {
         Assert.Equal(1, InvocationMetrics.Billed(0.2, -1));
