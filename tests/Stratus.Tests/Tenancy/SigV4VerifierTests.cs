@@ -19,6 +19,31 @@ public sealed class SigV4VerifierTests
     private static SigV4Request Form(string body) => SigV4TestVectorTests.Request(
         "POST", "/", "content-type;host;x-amz-date", ["content-type", "application/x-www-form-urlencoded", "body", body], FormSignature);
 
+    [Theory]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request,SignedHeaders=host;x-amz-date,Signature=abc")]
+    [InlineData("AWS4-HMAC-SHA256   Signature=abc,  SignedHeaders=host;x-amz-date , Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc\t")]
+    public void ParseHeader_CommonAndOtherSpellings_SameParts(string header)
+    {
+        var authorization = SigV4Authorization.ParseHeader(header.Replace("\\t", "\t", StringComparison.Ordinal), hasDate: true, out var error);
+
+        Assert.Null(error);
+        Assert.Equal("AKIDEXAMPLE/20150830/us-east-1/service/aws4_request", authorization!.Credential.ToString());
+        Assert.Equal("host;x-amz-date", authorization.SignedHeaders.ToString());
+        Assert.Equal("abc", authorization.Signature.ToString());
+        Assert.Equal("service", authorization.ScopeService.ToString());
+    }
+
+    [Fact]
+    public void ParseHeader_CommonFormWithAShortCredential_TheGeneralError()
+    {
+        Assert.Null(SigV4Authorization.ParseHeader(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service, SignedHeaders=host, Signature=abc", hasDate: true, out var error));
+        Assert.Equal("IncompleteSignatureException", error!.ErrorCode);
+        Assert.StartsWith("Credential must have exactly 5 slash-delimited elements", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Verify_NoAuthorization_MissingAuthenticationToken()
     {

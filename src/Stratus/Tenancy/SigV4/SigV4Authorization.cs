@@ -78,6 +78,11 @@ internal sealed class SigV4Authorization
             return null;
         }
 
+        if (hasDate && TryParseCommon(header) is { } common)
+        {
+            return common;
+        }
+
         var space = header.IndexOf(' ', StringComparison.Ordinal);
         var algorithm = space < 0 ? header : header[..space];
         if (!algorithm.Equals(Algorithm, StringComparison.Ordinal))
@@ -136,6 +141,54 @@ internal sealed class SigV4Authorization
 
         return Create(header, credential, header, signedHeaders, header, signature, out error);
     }
+
+    /// <summary>
+    /// The form every AWS client writes, <c>AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…</c>,
+    /// with values of printable ASCII and no blank or comma: read by position. Anything else (another
+    /// order, other spacing, a missing part) is left to the general parser, which gives the same
+    /// result for this form.
+    /// </summary>
+    private static SigV4Authorization? TryParseCommon(string header)
+    {
+        const string Start = Algorithm + " Credential=";
+        const string Headers = ", SignedHeaders=";
+        const string Signed = ", Signature=";
+        if (!header.StartsWith(Start, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var text = header.AsSpan();
+        var credentialEnd = text[Start.Length..].IndexOf(Headers, StringComparison.Ordinal);
+        if (credentialEnd <= 0)
+        {
+            return null;
+        }
+
+        credentialEnd += Start.Length;
+        var headersStart = credentialEnd + Headers.Length;
+        var headersEnd = text[headersStart..].IndexOf(Signed, StringComparison.Ordinal);
+        if (headersEnd <= 0)
+        {
+            return null;
+        }
+
+        headersEnd += headersStart;
+        var signatureStart = headersEnd + Signed.Length;
+        if (signatureStart == text.Length
+            || text[Start.Length..credentialEnd].ContainsAnyExcept(ValueCharacters)
+            || text[headersStart..headersEnd].ContainsAnyExcept(ValueCharacters)
+            || text[signatureStart..].ContainsAnyExcept(ValueCharacters))
+        {
+            return null;
+        }
+
+        return Create(header, Start.Length..credentialEnd, header, headersStart..headersEnd, header, signatureStart.., out _);
+    }
+
+    // Printable ASCII but the blank and the comma, which separate the parts.
+    private static readonly System.Buffers.SearchValues<char> ValueCharacters =
+        System.Buffers.SearchValues.Create("!\"#$%&'()*+-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     /// <summary>Builds the authorization from its three values (as presigned URLs carry them).</summary>
     public static SigV4Authorization? Create(string credential, string signedHeaders, string signature, out SigV4Result? error) =>
