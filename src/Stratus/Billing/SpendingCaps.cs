@@ -234,7 +234,9 @@ public sealed partial class SpendingCaps
 
         var utc = instant.UtcDateTime;
         var start = new DateTime(utc.Year, utc.Month, 1, 0, 0, 0, DateTimeKind.Utc);
-        Volatile.Write(ref s_month, new Month(start.Ticks, start.AddMonths(1).Ticks, (utc.Year * 12) + utc.Month - 1));
+        // December 9999 has no next month to end at.
+        var end = start.Year == DateTime.MaxValue.Year && start.Month == 12 ? long.MaxValue : start.AddMonths(1).Ticks;
+        Volatile.Write(ref s_month, new Month(start.Ticks, end, (utc.Year * 12) + utc.Month - 1));
         return (utc.Year * 12) + utc.Month - 1;
     }
 

@@ -395,6 +395,34 @@ public sealed class UsageLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task Caps_AccountAtItsCap_ThrottledUntilTheMonthEnds()
+    {
+        // Each request costs 1.00 and nothing is free; the cap is 2.00.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 23, 59, 0, TimeSpan.Zero));
+        var database = new SqliteDatabase(Path.Combine(_directory, "stratus.db"));
+        await using var ledger = new UsageLedger(new SqliteUsageStore(database), Path.Combine(_directory, "usage-journal"), time, NullLogger<UsageLedger>.Instance);
+        var plan = new PricePlan { RequestsPerMillion = 1_000_000m, GbSecond = 0m, FreeRequests = 0, FreeGbSeconds = 0m };
+        var caps = new SpendingCaps(new SqliteSpendingCapStore(database), ledger, new Charges(plan), time, NullLogger<SpendingCaps>.Instance);
+        caps.Set(new SpendingCap("000000000000", 2m, SpendingCap.DefaultThresholds));
+
+        caps.Add(Record("a", at: time.GetUtcNow()));
+        caps.ThrowIfOverCap("000000000000");
+        caps.Add(Record("b", at: time.GetUtcNow()));
+        var atTheCap = Xunit.Record.Exception(() => caps.ThrowIfOverCap("000000000000"));
+        time.Advance(TimeSpan.FromMinutes(1));
+        var nextMonth = Xunit.Record.Exception(() => caps.ThrowIfOverCap("000000000000"));
+        // A record of an invocation started last month, metered after this one began, counts for last month.
+        caps.Add(Record("c", at: time.GetUtcNow().AddSeconds(-1)));
+        caps.Add(Record("d", at: time.GetUtcNow()));
+        var oneThisMonth = Xunit.Record.Exception(() => caps.ThrowIfOverCap("000000000000"));
+
+        Assert.Equal(429, Assert.IsType<Stratus.Api.LambdaException>(atTheCap).StatusCode);
+        Assert.Null(nextMonth);
+        Assert.Null(oneThisMonth);
+        Assert.Equal(1m, caps.Status("000000000000").Charges);
+    }
+
+    [Fact]
     public void Billed_ColdStart_IncludesInitRoundedUp()
     {
         Assert.Equal(1, InvocationMetrics.Billed(0.2, -1));
