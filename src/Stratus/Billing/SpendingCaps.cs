@@ -236,8 +236,9 @@ public sealed partial class SpendingCaps
         var start = new DateTime(utc.Year, utc.Month, 1, 0, 0, 0, DateTimeKind.Utc);
         // December 9999 has no next month to end at.
         var end = start.Year == DateTime.MaxValue.Year && start.Month == 12 ? long.MaxValue : start.AddMonths(1).Ticks;
-        Volatile.Write(ref s_month, new Month(start.Ticks, end, (utc.Year * 12) + utc.Month - 1));
-        return (utc.Year * 12) + utc.Month - 1;
+        var period = (utc.Year * 12) + utc.Month - 1;
+        Volatile.Write(ref s_month, new Month(start.Ticks, end, period));
+        return period;
     }
 
     private sealed record Month(long Start, long End, int Period);

@@ -120,8 +120,11 @@ internal static class UsageBlockCodec
     {
         Span<byte> uuid = stackalloc byte[16];
         Span<byte> scratch = stackalloc byte[UuidTextLength];
-        return block.Length >= 3 && block[0] == 0xFF && block[1] == 0xFF && IsUuid(requestId, uuid, scratch) ? uuid.ToArray() : requestId;
+        return IsCompact(block) && IsUuid(requestId, uuid, scratch) ? uuid.ToArray() : requestId;
     }
+
+    /// <summary>Whether a stored block is of this form (else of the first).</summary>
+    private static bool IsCompact(ReadOnlySpan<byte> block) => block.Length >= 3 && block[0] == 0xFF && block[1] == 0xFF;
 
     /// <summary>Whether <paramref name="text"/> is a UUID as .NET writes one (lowercase, with hyphens): its 16 bytes then.</summary>
     private static bool IsUuid(ReadOnlySpan<byte> text, Span<byte> bytes, Span<byte> scratch) =>
@@ -221,7 +224,7 @@ internal static class UsageBlockCodec
             _scratch = [];
             _uuidText = [];
             _shapes = [];
-            _compact = block.Length >= 3 && block[0] == 0xFF && block[1] == 0xFF;
+            _compact = IsCompact(block);
             if (!_compact)
             {
                 return;

@@ -165,16 +165,14 @@ internal static class SigV4Canonicalizer
         {
             // Runs of unreserved characters (most of a path) are appended whole.
             var run = text[i..].IndexOfAnyExcept(Unreserved);
-            if (run != 0)
+            if (run < 0)
             {
-                builder.Append(run < 0 ? text[i..] : text.Slice(i, run));
-                if (run < 0)
-                {
-                    return;
-                }
-
-                i += run;
+                builder.Append(text[i..]);
+                return;
             }
+
+            builder.Append(text.Slice(i, run));
+            i += run;
 
             var c = text[i];
             int length;
