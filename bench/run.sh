@@ -209,10 +209,10 @@ run_wrk raw-warmup "$BASELINE_URL" 2 64 "$WARMUP"
 # drift together. So the two are measured in short windows taken in turn, each window of one side
 # next to one of the other (which of the two goes first alternates), and the throughput ratio is the
 # median of the pairs' ratios: a slow minute weighs on both sides of a pair alike.
-# Servers started alike also differ by up to 10-15 % in throughput for as long as they run (in every
-# thread at once, node's and the kernel's included; not placement, not the JIT, not cgroups): the
-# windows are spread over BENCH_SERVERS fresh servers, each warmed up first, so that the ratio is not
-# one server's luck. The single-connection and cold-start figures come from the last of them.
+# Servers started alike can also differ by a few percent for as long as they run (measured one at a
+# time they seemed 10-15 % apart, but most of that was the machine's speed during each one's minute;
+# see "servers side by side" in docs/benchmarks.md): the windows are spread over BENCH_SERVERS fresh
+# servers, each warmed up first, so that the ratio is not one server's luck. The single-connection and cold-start figures come from the last of them.
 for server in $(seq "$SERVERS"); do
   if ((server > 1)); then
     stop_server
