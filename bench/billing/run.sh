@@ -17,8 +17,8 @@
 # time, in BENCH_WINDOWS sets of short windows (BENCH_WINDOW each; each set has one window per side,
 # the order rotating from set to set), so that a slow stretch of the machine weighs on neighbouring
 # windows of every side alike: windows of one second, taken back to back, measure the cost with far
-# less noise for the time spent than longer ones. Then one window per side at 1 connection. The servers of a round are
-# stopped before the next round starts.
+# less noise for the time spent than longer ones. Then one window per side at 1 connection. The
+# servers of a round are stopped before the next round starts.
 # The figure to quote is "total": the throughput of a side over all its windows at 64 connections (the
 # mean of their req/s, windows of one length) against off's, over the windows taken in turn with them.
 # Also shown: "paired", the median over the sets of each set's ratio to off; each side's median over

@@ -26,6 +26,9 @@ internal static class UsageBlockCodec
     private const byte InitValue = 2;
     private const int UuidTextLength = 36;
 
+    /// <summary>The texts of a shape, in the order a block stores them: account, function, version, trigger, outcome, runtime.</summary>
+    private const int ShapeTexts = 6;
+
     /// <summary>The batch's records as one block.</summary>
     public static byte[] Encode(UsageBatch batch)
     {
@@ -237,7 +240,7 @@ internal static class UsageBlockCodec
                 return;
             }
 
-            _shapes = new (int, int)[(int)count * 6];
+            _shapes = new (int, int)[(int)count * ShapeTexts];
             for (var i = 0; i < _shapes.Length; i++)
             {
                 if (!TryText(out var start, out var length))
@@ -272,12 +275,12 @@ internal static class UsageBlockCodec
 
             _remaining--;
             var fields = default(UsageFields);
-            if (!TryVarint(out var shape) || shape >= (ulong)(_shapes.Length / 6) || !TryByte(out var idForm))
+            if (!TryVarint(out var shape) || shape >= (ulong)(_shapes.Length / ShapeTexts) || !TryByte(out var idForm))
             {
                 return Fail();
             }
 
-            var names = (int)shape * 6;
+            var names = (int)shape * ShapeTexts;
             fields.AccountId = Shape(names);
             fields.FunctionName = Shape(names + 1);
             fields.Version = Shape(names + 2);
