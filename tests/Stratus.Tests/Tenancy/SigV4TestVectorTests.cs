@@ -76,7 +76,7 @@ public sealed class SigV4TestVectorTests
         var authorization = SigV4Authorization.ParseHeader(request.Headers.Authorization.ToString(), hasDate: true, out _)!;
         var path = SigV4Canonicalizer.PathOf(request.RawTarget, out var query);
 
-        var canonical = SigV4Verifier.CanonicalRequest(new StringBuilder(), request, authorization, path, query, null).ToString();
+        var canonical = SigV4Verifier.CanonicalRequest(new Utf8Builder(), request, authorization, path, query, null).ToString();
 
         Assert.Equal("""
             POST

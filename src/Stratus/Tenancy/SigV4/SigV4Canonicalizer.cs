@@ -35,7 +35,7 @@ internal static class SigV4Canonicalizer
     /// Appends the canonical URI: dot segments and empty segments removed as both clients do, then each
     /// segment URI-encoded; S3 alone signs the path untouched.
     /// </summary>
-    public static void AppendUri(StringBuilder builder, ReadOnlySpan<char> path, ReadOnlySpan<char> service)
+    public static void AppendUri(Utf8Builder builder, ReadOnlySpan<char> path, ReadOnlySpan<char> service)
     {
         if (service.SequenceEqual("s3"))
         {
@@ -62,12 +62,12 @@ internal static class SigV4Canonicalizer
             kept[count++] = range;
         }
 
-        builder.Append('/');
+        builder.Append((byte)'/');
         for (var i = 0; i < count; i++)
         {
             if (i > 0)
             {
-                builder.Append('/');
+                builder.Append((byte)'/');
             }
 
             AppendEncoded(builder, path[kept[i]]);
@@ -75,7 +75,7 @@ internal static class SigV4Canonicalizer
 
         if (count > 0 && path[^1] == '/')
         {
-            builder.Append('/');
+            builder.Append((byte)'/');
         }
     }
 
@@ -84,7 +84,7 @@ internal static class SigV4Canonicalizer
     /// name then value; a name without '=' has an empty value. <paramref name="skip"/> names a parameter to
     /// leave out (the presigned signature itself).
     /// </summary>
-    public static void AppendQuery(StringBuilder builder, ReadOnlySpan<char> query, string? skip = null)
+    public static void AppendQuery(Utf8Builder builder, ReadOnlySpan<char> query, string? skip = null)
     {
         if (query.IsEmpty)
         {
@@ -120,45 +120,34 @@ internal static class SigV4Canonicalizer
         {
             if (i > 0)
             {
-                builder.Append('&');
+                builder.Append((byte)'&');
             }
 
-            builder.Append(pairs[i].Name).Append('=').Append(pairs[i].Value);
+            builder.Append(pairs[i].Name).Append((byte)'=').Append(pairs[i].Value);
         }
     }
 
     /// <summary>Appends one header value: trimmed, with each run of spaces and tabs made one space.</summary>
-    public static void AppendHeaderValue(StringBuilder builder, ReadOnlySpan<char> value)
+    public static void AppendHeaderValue(Utf8Builder builder, ReadOnlySpan<char> value)
     {
         value = value.Trim();
-        if (!value.Contains('\t') && !value.Contains("  ", StringComparison.Ordinal))
+        // Nearly every value has nothing to fold and is appended whole, as its one run.
+        while (true)
         {
-            // Nearly every value: nothing to fold, appended whole.
-            builder.Append(value);
-            return;
-        }
-
-        var inSpace = false;
-        foreach (var c in value)
-        {
-            if (c is ' ' or '\t')
+            var space = value.IndexOfAny(' ', '\t');
+            if (space < 0)
             {
-                if (!inSpace)
-                {
-                    builder.Append(' ');
-                }
-
-                inSpace = true;
-                continue;
+                builder.Append(value);
+                return;
             }
 
-            inSpace = false;
-            builder.Append(c);
+            builder.Append(value[..space]).Append((byte)' ');
+            value = value[space..].TrimStart(" \t");
         }
     }
 
     /// <summary>Percent-encodes every UTF-8 byte except the unreserved <c>A-Z a-z 0-9 - _ . ~</c>.</summary>
-    public static void AppendEncoded(StringBuilder builder, ReadOnlySpan<char> text)
+    public static void AppendEncoded(Utf8Builder builder, ReadOnlySpan<char> text)
     {
         Span<byte> utf8 = stackalloc byte[4];
         for (var i = 0; i < text.Length; i++)
@@ -187,14 +176,14 @@ internal static class SigV4Canonicalizer
 
             foreach (var b in utf8[..length])
             {
-                builder.Append('%').Append(HexDigits[b >> 4]).Append(HexDigits[b & 0xF]);
+                builder.Append((byte)'%').Append((byte)HexDigits[b >> 4]).Append((byte)HexDigits[b & 0xF]);
             }
         }
     }
 
     private static string Encode(string text)
     {
-        var builder = new StringBuilder(text.Length + 8);
+        var builder = new Utf8Builder(text.Length + 8);
         AppendEncoded(builder, text);
         return builder.ToString();
     }

@@ -23,7 +23,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     private const int MaxSignedHeaders = 64;
 
     [ThreadStatic]
-    private static StringBuilder? t_builder;
+    private static Utf8Builder? t_builder;
 
     private readonly ISecretLookup _credentials;
     private readonly TimeProvider _time;
@@ -208,21 +208,18 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     internal static void ComputeSignature(in SigV4Request request, SigV4Authorization authorization, DateTimeOffset signedAt,
         ReadOnlySpan<char> path, ReadOnlySpan<char> query, string? skipQuery, string secret, Span<byte> signature)
     {
-        var builder = t_builder ??= new StringBuilder(1024);
-        builder.Clear();
-        var canonical = CanonicalRequest(builder, request, authorization, path, query, skipQuery);
+        var builder = (t_builder ??= new Utf8Builder()).Clear();
+        CanonicalRequest(builder, request, authorization, path, query, skipQuery);
         Span<byte> canonicalHash = stackalloc byte[32];
-        HashUtf8(canonical, canonicalHash);
+        Sha256Contexts.Hash(builder.Written, canonicalHash);
 
-        builder.Clear();
         Span<char> date = stackalloc char[16];
         FormatBasic(signedAt, date);
-        builder.Append(SigV4Authorization.Algorithm).Append('\n')
-            .Append(date).Append('\n')
-            .Append(authorization.Scope).Append('\n');
-        AppendHex(builder, canonicalHash);
-
-        StringToSignMac(SigningKeys.Get(secret, authorization), builder, signature);
+        builder.Clear().Append(SigV4Authorization.Algorithm).Append((byte)'\n')
+            .Append(date).Append((byte)'\n')
+            .Append(authorization.Scope).Append((byte)'\n')
+            .AppendHex(canonicalHash);
+        Sha256Contexts.Mac(SigningKeys.Get(secret, authorization), builder.Written, signature);
     }
 
     /// <summary>
@@ -251,29 +248,15 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         }
     }
 
-    /// <summary>The HMAC of the string to sign, under the signing key (kept ready for MACs: a client signs a day's requests with one).</summary>
-    private static void StringToSignMac(Sha256Contexts.MacKey signingKey, StringBuilder text, Span<byte> destination)
-    {
-        var buffer = RentUtf8(text, out var length);
-        try
-        {
-            Sha256Contexts.Mac(signingKey, buffer.AsSpan(0, length), destination);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     /// <summary>The canonical request text (exposed for tests and diagnostics; it holds no secret).</summary>
-    internal static StringBuilder CanonicalRequest(StringBuilder builder, in SigV4Request request, SigV4Authorization authorization,
+    internal static Utf8Builder CanonicalRequest(Utf8Builder builder, in SigV4Request request, SigV4Authorization authorization,
         ReadOnlySpan<char> path, ReadOnlySpan<char> query, string? skipQuery)
     {
-        builder.Append(request.Method).Append('\n');
+        builder.Append(request.Method).Append((byte)'\n');
         SigV4Canonicalizer.AppendUri(builder, path, authorization.ScopeService);
-        builder.Append('\n');
+        builder.Append((byte)'\n');
         SigV4Canonicalizer.AppendQuery(builder, query, skipQuery);
-        builder.Append('\n');
+        builder.Append((byte)'\n');
 
         var signedHeaders = authorization.SignedHeaders;
         var signsContentHash = false;
@@ -281,22 +264,22 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         {
             var name = signedHeaders[range];
             signsContentHash |= name.Equals(ContentSha256Header, StringComparison.OrdinalIgnoreCase);
-            builder.Append(name).Append(':');
+            builder.Append(name).Append((byte)':');
             var values = name.SequenceEqual(":authority") ? request.Headers.Host : request.Headers[HeaderName(name)];
             for (var i = 0; i < values.Count; i++)
             {
                 if (i > 0)
                 {
-                    builder.Append(',');
+                    builder.Append((byte)',');
                 }
 
                 SigV4Canonicalizer.AppendHeaderValue(builder, values[i]);
             }
 
-            builder.Append('\n');
+            builder.Append((byte)'\n');
         }
 
-        builder.Append('\n').Append(signedHeaders).Append('\n');
+        builder.Append((byte)'\n').Append(signedHeaders).Append((byte)'\n');
 
         // The payload line is always the hash of the body received, so a changed body fails the check;
         // only a signed UNSIGNED-PAYLOAD declaration (the JS SDK may send one) leaves the body out.
@@ -308,7 +291,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         {
             Span<byte> bodyHash = stackalloc byte[32];
             Sha256Contexts.Hash(request.Body.Span, bodyHash);
-            AppendHex(builder, bodyHash);
+            builder.AppendHex(bodyHash);
         }
 
         return builder;
@@ -388,40 +371,6 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         Span<byte> mac = stackalloc byte[32];
         HMACSHA256.HashData(key, data[..length], mac);
         mac.CopyTo(destination);
-    }
-
-    private static void HashUtf8(StringBuilder text, Span<byte> destination)
-    {
-        var buffer = RentUtf8(text, out var length);
-        try
-        {
-            Sha256Contexts.Hash(buffer.AsSpan(0, length), destination);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static byte[] RentUtf8(StringBuilder text, out int length)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
-        length = 0;
-        foreach (var chunk in text.GetChunks())
-        {
-            // Chunks split only between chars; a surrogate pair split across chunks is not produced by
-            // the canonicalizer, which writes ASCII apart from raw header values.
-            length += Encoding.UTF8.GetBytes(chunk.Span, buffer.AsSpan(length));
-        }
-
-        return buffer;
-    }
-
-    private static void AppendHex(StringBuilder builder, ReadOnlySpan<byte> bytes)
-    {
-        Span<char> hex = stackalloc char[bytes.Length * 2];
-        Convert.TryToHexStringLower(bytes, hex, out _);
-        builder.Append(hex);
     }
 
     private static bool TryParseDate(string amzDate, string httpDate, out DateTimeOffset date)
