@@ -198,12 +198,12 @@ runs = [turns(r) for r in range(1, rounds + 1)]
 T975 = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14, 2.13,
         2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04]
 print(f"{rounds} rounds of fresh servers, loaded in turns; throughput from the turns, latency from windows alone")
-print(f"{'':22}{'off':>10}" + "".join(f"{s:>10}" for s in others) + "".join(f"{s + '/off':>14}" for s in others))
+print(f"{'':24}{'off':>10}" + "".join(f"{s:>10}" for s in others) + "".join(f"{s + '/off':>14}" for s in others))
 def row(label, values, fmt):
     off = values["off"]
-    print(f"{label:22}{off:>10{fmt}}" + "".join(f"{values[s]:>10{fmt}}" for s in others) + "".join(f"{values[s] / off:>14.3f}" for s in others))
+    print(f"{label:24}{off:>10{fmt}}" + "".join(f"{values[s]:>10{fmt}}" for s in others) + "".join(f"{values[s] / off:>14.3f}" for s in others))
 row("requests (all turns)", {s: sum(run[0][s] for run in runs) for s in sides}, ",.0f")
-row("CPU us/req (median)", {s: statistics.median(run[1][s] for run in runs) for s in sides}, ",.1f")
+row("server CPU us/req (med.)", {s: statistics.median(run[1][s] for run in runs) for s in sides}, ",.1f")
 for c, label in (("c64", "64 conn."), ("c1", "1 conn.")):
     for key, name in (("rps", "req/s"), ("p50_us", "p50 us"), ("p99_us", "p99 us")):
         row(f"{label} {name} (alone)", {s: statistics.median(window(s, c, r)[key] for r in range(1, rounds + 1)) for s in sides}, ",.0f")

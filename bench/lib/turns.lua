@@ -1,11 +1,11 @@
--- wrk script: several servers loaded in turn by one wrk, in short turns, so that the machine's
--- speed, which moves from one second to the next, weighs on every server alike.
+-- wrk script: several servers loaded in turn by one wrk, so that the machine's speed, which moves
+-- from one second to the next and within a second, weighs on every server alike.
 -- WRK_PORTS lists the servers' ports (on 127.0.0.1); thread i talks to server i mod N only (so run
 -- wrk with N times the threads and connections one server gets). Time is cut into turns of
 -- WRK_TURN_MS (default 1000) milliseconds, given to the servers in order, and a connection sends a
 -- request only during its server's turns: the others wait, idle, for theirs.
 -- Prints "SERVER i requests=n" for each server and "TURN t i n" for each turn (turn number, server,
--- requests sent in it), then the errors. The request is the one bench/lib/invoke.lua sends.
+-- requests sent in it), then the errors.
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } turns_timespec;
@@ -19,15 +19,9 @@ local function now_ms()
   return tonumber(timespec.tv_sec) * 1000 + tonumber(timespec.tv_nsec) / 1e6
 end
 
-wrk.method = "POST"
-wrk.body = "{}"
-wrk.headers["Content-Type"] = "application/json"
--- A signed request (bench/lib/auth.sh presign), replayed: a server that checks signatures verifies
--- it every time. The Host header (signed) is the URL's; every server is given the same request.
-if os.getenv("WRK_AUTHORIZATION") then
-  wrk.headers["X-Amz-Date"] = os.getenv("WRK_AMZ_DATE")
-  wrk.headers["Authorization"] = os.getenv("WRK_AUTHORIZATION")
-end
+-- The request bench/lib/invoke.lua sends (a signed one when WRK_AUTHORIZATION is set; its Host header
+-- is the URL's, and every server is given the same request); its done() is replaced below.
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "invoke.lua")
 
 local ports = {}
 for port in string.gmatch(os.getenv("WRK_PORTS") or "", "%d+") do table.insert(ports, port) end
