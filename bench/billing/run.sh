@@ -224,12 +224,12 @@ for s in others:
                 if cycle["off"] > 0:
                     cycles.append(cycle[s] / cycle["off"])
     print(f"  paired: median of {len(cycles)} cycles' ratios {statistics.median(cycles):.3f}")
-# Each side's CPU per request by thread (the server's threads by name, its instance processes), summed
-# over the rounds' measured turns: where a side's extra work is done.
+# Each side's CPU per request by thread (the server's threads by name, its instance processes), over
+# the rounds' measured turns: where a side's extra work is done.
 hz = int(re.search(r"hz=(\d+)", (raw / "turns-1.txt").read_text()).group(1))
-by_thread = {s: {} for s in sides}
-for r in range(1, rounds + 1):
-    before, after = {}, {}
+def thread_ticks(r):
+    """Ticks each side's threads used in round r's measured turns, by thread name."""
+    before, after, per = {}, {}, {s: {} for s in sides}
     for line in (raw / f"turns-{r}.threads").read_text().splitlines():
         parts = line.split()
         if len(parts) != 5:
@@ -237,7 +237,14 @@ for r in range(1, rounds + 1):
         kind, side, key, name, ticks = parts
         (before if kind == "THREAD" else after)[(side, key)] = (name, int(ticks))
     for (side, key), (name, ticks) in after.items():
-        by_thread[side][name] = by_thread[side].get(name, 0) + ticks - before.get((side, key), (name, 0))[1]
+        per[side][name] = per[side].get(name, 0) + ticks - before.get((side, key), (name, 0))[1]
+    return per
+per_round = [thread_ticks(r) for r in range(1, rounds + 1)]
+by_thread = {s: {} for s in sides}
+for per in per_round:
+    for s in sides:
+        for name, ticks in per[s].items():
+            by_thread[s][name] = by_thread[s].get(name, 0) + ticks
 served = {s: sum(run[0][s] for run in runs) for s in sides}
 names = sorted({n for s in sides for n in by_thread[s]}, key=lambda n: -sum(by_thread[s].get(n, 0) for s in sides))
 print("CPU us/req by thread (all rounds)" + "".join(f"{s:>10}" for s in sides) + "".join(f"{s + '-off':>12}" for s in others))
@@ -245,18 +252,10 @@ for n in names:
     us = {s: by_thread[s].get(n, 0) / hz * 1e6 / served[s] for s in sides}
     if max(us.values()) >= 0.2:
         print(f"  {n:32}" + "".join(f"{us[s]:>10.2f}" for s in sides) + "".join(f"{us[s] - us['off']:>+12.2f}" for s in others))
-if len(sides) > 1:
-    for r in range(1, rounds + 1):
-        before, after, per = {}, {}, {s: {} for s in sides}
-        for line in (raw / f"turns-{r}.threads").read_text().splitlines():
-            parts = line.split()
-            if len(parts) == 5:
-                (before if parts[0] == "THREAD" else after)[(parts[1], parts[2])] = (parts[3], int(parts[4]))
-        for (side, key), (name, ticks) in after.items():
-            per[side][name] = per[side].get(name, 0) + ticks - before.get((side, key), (name, 0))[1]
-        for s in others:
-            diffs = sorted(((per[s].get(n, 0) / runs[r - 1][0][s] - per["off"].get(n, 0) / runs[r - 1][0]["off"]) / hz * 1e6, n) for n in set(per[s]) | set(per["off"]))
-            print(f"  round {r} {s}-off CPU us/req: " + ", ".join(f"{n} {d:+.2f}" for d, n in diffs[::-1][:4]) + f"; total {sum(d for d, n in diffs):+.2f}")
+for r, per in enumerate(per_round, 1):
+    for s in others:
+        diffs = sorted(((per[s].get(n, 0) / runs[r - 1][0][s] - per["off"].get(n, 0) / runs[r - 1][0]["off"]) / hz * 1e6, n) for n in set(per[s]) | set(per["off"]))
+        print(f"  round {r} {s}-off CPU us/req: " + ", ".join(f"{n} {d:+.2f}" for d, n in diffs[::-1][:4]) + f"; total {sum(d for d, n in diffs):+.2f}")
 errors = sum(run[4] for run in runs)
 if errors:
     print(f"{errors} errors (non-2xx or socket) in the turns, see {raw}")
