@@ -15,6 +15,7 @@ namespace Stratus.Billing;
 public sealed partial class UsageLedger : IAsyncDisposable
 {
     private const int MaxBatch = 1024;
+    private const int PrefetchAhead = 4;
     private readonly IUsageStore _store;
     private readonly ILogger<UsageLedger> _logger;
     private readonly UsageJournal _journal;
@@ -81,6 +82,8 @@ public sealed partial class UsageLedger : IAsyncDisposable
                     var to = from;
                     while (to < file.Reserved && _batch.Count < MaxBatch && file.TryRead(to, out var payload))
                     {
+                        // The records ahead start loading while this one is copied.
+                        file.Prefetch(to + PrefetchAhead, payload.Length);
                         _batch.Add(payload);
                         to++;
                     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 
 namespace Stratus.Tenancy.SigV4;
 
@@ -20,10 +21,17 @@ internal sealed class SigV4Verifier : ISigV4Verifier
 
     private const string UnsignedPayload = "UNSIGNED-PAYLOAD";
     private const string ContentSha256Header = "x-amz-content-sha256";
+    private const string AmzDateHeader = "x-amz-date";
     private const int MaxSignedHeaders = 64;
 
     [ThreadStatic]
     private static Utf8Builder? t_builder;
+
+    [ThreadStatic]
+    private static CanonicalUris? t_uris;
+
+    [ThreadStatic]
+    private static (string Text, DateTimeOffset Time) t_lastDate;
 
     private readonly ISecretLookup _credentials;
     private readonly TimeProvider _time;
@@ -56,15 +64,17 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             return SigV4Errors.Missing();
         }
 
-        var amzDate = request.Headers["x-amz-date"].ToString();
-        var httpDate = request.Headers.Date.ToString();
+        // Read once: the canonical request signs the same values. Date counts only without x-amz-date.
+        var amzDates = request.Headers[AmzDateHeader];
+        var amzDate = amzDates.ToString();
+        var httpDate = amzDate.Length > 0 ? "" : request.Headers.Date.ToString();
         var authorization = SigV4Authorization.ParseHeader(header, amzDate.Length > 0 || httpDate.Length > 0, out var error);
         if (authorization is null)
         {
             return error!;
         }
 
-        if (!TryParseDate(amzDate, httpDate, out var signedAt))
+        if (!TryParseDate(amzDate, httpDate, out var signedAt, out var basicDate))
         {
             return SigV4Errors.Incomplete("Date must be in ISO-8601 'basic format'. Got '" + Bounded(amzDate.Length > 0 ? amzDate : httpDate) + "'. See http://en.wikipedia.org/wiki/ISO_8601");
         }
@@ -80,7 +90,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             return SigV4Errors.NotYetCurrent(signedAt, now, MaxClockSkew);
         }
 
-        return Check(request, service, authorization, signedAt, path, query, skipQuery: null);
+        return Check(request, service, authorization, new SignedDate(signedAt, basicDate, amzDates), path, query, skipQuery: null);
     }
 
     private SigV4Result VerifyPresigned(in SigV4Request request, string service, ReadOnlySpan<char> path, ReadOnlySpan<char> query, SigV4Presigned presigned)
@@ -101,7 +111,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             return error!;
         }
 
-        if (!TryParseDate(presigned.Date!, "", out var signedAt))
+        if (!TryParseDate(presigned.Date!, "", out var signedAt, out _))
         {
             return SigV4Errors.Incomplete("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
         }
@@ -123,10 +133,10 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             return SigV4Errors.PresignedExpired(expiry, now);
         }
 
-        return Check(request, service, authorization, signedAt, path, query, skipQuery: SigV4Presigned.SignatureParameter);
+        return Check(request, service, authorization, new SignedDate(signedAt), path, query, skipQuery: SigV4Presigned.SignatureParameter);
     }
 
-    private SigV4Result Check(in SigV4Request request, string service, SigV4Authorization authorization, DateTimeOffset signedAt,
+    private SigV4Result Check(in SigV4Request request, string service, SigV4Authorization authorization, in SignedDate signedAt,
         ReadOnlySpan<char> path, ReadOnlySpan<char> query, string? skipQuery)
     {
         if (ScopeError(authorization, service, signedAt) is { } scopeError)
@@ -157,7 +167,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             : SigV4Errors.Mismatch();
     }
 
-    private SigV4Result? ScopeError(SigV4Authorization authorization, string service, DateTimeOffset signedAt)
+    private SigV4Result? ScopeError(SigV4Authorization authorization, string service, in SignedDate signed)
     {
         if (!authorization.ScopeTerminator.SequenceEqual(SigV4Authorization.Terminator))
         {
@@ -175,12 +185,12 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         }
 
         Span<char> date = stackalloc char[16];
-        FormatBasic(signedAt, date);
+        signed.Format(date);
         date = date[..8];
         if (!authorization.ScopeDate.SequenceEqual(date))
         {
             return SigV4Errors.Invalid(
-                $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{Bounded(authorization.ScopeDate)}' != '{date}', from '{SigV4Errors.Format(signedAt)}'.");
+                $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{Bounded(authorization.ScopeDate)}' != '{date}', from '{SigV4Errors.Format(signed.Time)}'.");
         }
 
         return null;
@@ -205,16 +215,16 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     }
 
     /// <summary>Computes the signature the request should carry, into <paramref name="signature"/> (32 bytes).</summary>
-    internal static void ComputeSignature(in SigV4Request request, SigV4Authorization authorization, DateTimeOffset signedAt,
+    internal static void ComputeSignature(in SigV4Request request, SigV4Authorization authorization, in SignedDate signedAt,
         ReadOnlySpan<char> path, ReadOnlySpan<char> query, string? skipQuery, string secret, Span<byte> signature)
     {
         var builder = (t_builder ??= new Utf8Builder()).Clear();
-        CanonicalRequest(builder, request, authorization, path, query, skipQuery);
+        CanonicalRequest(builder, request, authorization, path, query, skipQuery, signedAt.Header);
         Span<byte> canonicalHash = stackalloc byte[32];
         Sha256Contexts.Hash(builder.Written, canonicalHash);
 
         Span<char> date = stackalloc char[16];
-        FormatBasic(signedAt, date);
+        signedAt.Format(date);
         builder.Clear().Append(SigV4Authorization.Algorithm).Append((byte)'\n')
             .Append(date).Append((byte)'\n')
             .Append(authorization.Scope).Append((byte)'\n')
@@ -249,11 +259,12 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     }
 
     /// <summary>The canonical request text (exposed for tests and diagnostics; it holds no secret).</summary>
+    /// <param name="amzDate">The x-amz-date values when the caller has read them already (else they are looked up).</param>
     internal static Utf8Builder CanonicalRequest(Utf8Builder builder, in SigV4Request request, SigV4Authorization authorization,
-        ReadOnlySpan<char> path, ReadOnlySpan<char> query, string? skipQuery)
+        ReadOnlySpan<char> path, ReadOnlySpan<char> query, string? skipQuery, StringValues? amzDate = null)
     {
         builder.Append(request.Method).Append((byte)'\n');
-        SigV4Canonicalizer.AppendUri(builder, path, authorization.ScopeService);
+        (t_uris ??= new CanonicalUris()).Append(builder, path, authorization.ScopeService);
         builder.Append((byte)'\n');
         SigV4Canonicalizer.AppendQuery(builder, query, skipQuery);
         builder.Append((byte)'\n');
@@ -265,7 +276,9 @@ internal sealed class SigV4Verifier : ISigV4Verifier
             var name = signedHeaders[range];
             signsContentHash |= name.Equals(ContentSha256Header, StringComparison.OrdinalIgnoreCase);
             builder.Append(name).Append((byte)':');
-            var values = name.SequenceEqual(":authority") ? request.Headers.Host : request.Headers[HeaderName(name)];
+            var values = name.SequenceEqual(":authority") ? request.Headers.Host
+                : amzDate is { } known && name.SequenceEqual(AmzDateHeader) ? known
+                : request.Headers[HeaderName(name)];
             for (var i = 0; i < values.Count; i++)
             {
                 if (i > 0)
@@ -299,7 +312,7 @@ internal sealed class SigV4Verifier : ISigV4Verifier
 
     // The headers the AWS clients sign, so that looking one up does not make a string of its name.
     private static readonly string[] CommonSignedHeaders =
-        ["host", "x-amz-date", "content-type", ContentSha256Header, "x-amz-user-agent", "content-length", "x-amz-security-token",
+        ["host", AmzDateHeader, "content-type", ContentSha256Header, "x-amz-user-agent", "content-length", "x-amz-security-token",
          "x-amz-invocation-type", "x-amz-log-type", "x-amz-client-context", "x-amz-target", "amz-sdk-invocation-id", "amz-sdk-request"];
 
     private static string HeaderName(ReadOnlySpan<char> name)
@@ -325,12 +338,23 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         // Keyed by the whole credential (key id and scope) as the request carries it.
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Secret, Sha256Contexts.MacKey Signing)> Cache = new(StringComparer.Ordinal);
 
+        // The last one a thread used: most requests on a thread come from one client.
+        [ThreadStatic]
+        private static (string? Credential, string Secret, Sha256Contexts.MacKey Signing) t_last;
+
         public static Sha256Contexts.MacKey Get(string secret, SigV4Authorization authorization)
         {
             var id = authorization.Credential;
             // The secret is compared too: a cached key is only ever used with the secret it came from.
+            var last = t_last;
+            if (last.Credential is not null && id.SequenceEqual(last.Credential) && string.Equals(last.Secret, secret, StringComparison.Ordinal))
+            {
+                return last.Signing;
+            }
+
             if (Cache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var cached) && string.Equals(cached.Secret, secret, StringComparison.Ordinal))
             {
+                t_last = (id.ToString(), secret, cached.Signing);
                 return cached.Signing;
             }
 
@@ -343,7 +367,9 @@ internal sealed class SigV4Verifier : ISigV4Verifier
                 Cache.Clear();
             }
 
-            Cache[id.ToString()] = (secret, key);
+            var credential = id.ToString();
+            Cache[credential] = (secret, key);
+            t_last = (credential, secret, key);
             return key;
         }
     }
@@ -373,12 +399,25 @@ internal sealed class SigV4Verifier : ISigV4Verifier
         mac.CopyTo(destination);
     }
 
-    private static bool TryParseDate(string amzDate, string httpDate, out DateTimeOffset date)
+    /// <param name="basic">The x-amz-date text when it is in the basic format (as every client sends it), else null.</param>
+    private static bool TryParseDate(string amzDate, string httpDate, out DateTimeOffset date, out string? basic)
     {
+        basic = null;
         if (amzDate.Length > 0)
         {
+            // A client sends the same date on every request of a second.
+            var last = t_lastDate;
+            if (last.Text is not null && amzDate.Equals(last.Text, StringComparison.Ordinal))
+            {
+                date = last.Time;
+                basic = amzDate;
+                return true;
+            }
+
             if (TryParseBasic(amzDate, out date))
             {
+                t_lastDate = (amzDate, date);
+                basic = amzDate;
                 return true;
             }
 
@@ -425,4 +464,55 @@ internal sealed class SigV4Verifier : ISigV4Verifier
     }
 
     private static string Bounded(ReadOnlySpan<char> text) => (text.Length <= 64 ? text : text[..64]).ToString();
+
+    /// <summary>
+    /// When a request was signed: the instant, and, when it came from x-amz-date in the basic format, that
+    /// text (the very characters the string to sign and the scope hold) and the header's values.
+    /// </summary>
+    internal readonly struct SignedDate(DateTimeOffset time, string? basic = null, StringValues? header = null)
+    {
+        public DateTimeOffset Time { get; } = time;
+
+        public StringValues? Header { get; } = header;
+
+        /// <summary>Writes <c>yyyyMMddTHHmmssZ</c> into <paramref name="destination"/> (16 chars).</summary>
+        public void Format(Span<char> destination)
+        {
+            if (basic is not null)
+            {
+                basic.CopyTo(destination);
+            }
+            else
+            {
+                FormatBasic(Time, destination);
+            }
+        }
+
+        public static implicit operator SignedDate(DateTimeOffset time) => new(time);
+    }
+
+    /// <summary>
+    /// The canonical URI of the last path a thread checked: a client calls the same paths again and again
+    /// (one function's invocations), and encoding a path twice over costs more than comparing it.
+    /// </summary>
+    private sealed class CanonicalUris
+    {
+        private const int MaxPath = 512;
+        private readonly Utf8Builder _encoded = new(256);
+        private string? _path;
+        private string? _service;
+
+        public void Append(Utf8Builder builder, ReadOnlySpan<char> path, ReadOnlySpan<char> service)
+        {
+            if (_path is not null && path.SequenceEqual(_path) && service.SequenceEqual(_service))
+            {
+                builder.Append(_encoded.Written);
+                return;
+            }
+
+            SigV4Canonicalizer.AppendUri(_encoded.Clear(), path, service);
+            builder.Append(_encoded.Written);
+            (_path, _service) = path.Length <= MaxPath ? (path.ToString(), service.ToString()) : (null, null);
+        }
+    }
 }

@@ -51,6 +51,19 @@ internal sealed class Utf8Builder
         return this;
     }
 
+    /// <summary>Appends bytes that are UTF-8 already.</summary>
+    public Utf8Builder Append(ReadOnlySpan<byte> utf8)
+    {
+        if (_bytes.Length - _length < utf8.Length)
+        {
+            Grow(utf8.Length);
+        }
+
+        utf8.CopyTo(_bytes.AsSpan(_length));
+        _length += utf8.Length;
+        return this;
+    }
+
     /// <summary>Appends bytes as lowercase hexadecimal.</summary>
     public Utf8Builder AppendHex(ReadOnlySpan<byte> bytes)
     {
