@@ -29,7 +29,8 @@
 # Usage: bash bench/billing/run.sh   (about 13 minutes)
 # Knobs: BENCH_ROUNDS (8), BENCH_DURATION (40s), BENCH_WARMUP (40s), BENCH_TURN_MS (1000),
 #        BENCH_WINDOW (2s), BENCH_SIDES ("off on")
-# Prints a table; raw wrk outputs in bench/results/billing/.
+# Prints a table; raw wrk outputs in bench/results/billing/. To pool the rounds of several runs, save
+# each report (| tee run1.txt) and run python3 bench/billing/pool.py run1.txt run2.txt ...
 set -euo pipefail
 
 DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
