@@ -122,32 +122,21 @@ internal sealed unsafe class JournalFile : IDisposable
         *(int*)(at + 4) = payload.Length;
         // The mark goes last, after the payload is in place, for the importer and for a later start.
         Volatile.Write(ref *(uint*)at, WrittenMark);
-        if (slot + 1 < Slots)
-        {
-            // The next record goes there: its lines come from memory now, not while a reply waits for it.
-            Prefetch(at + SlotBytes, HeaderBytes + payload.Length);
-        }
-
+        // The next record goes there: its lines come from memory now, not while a reply waits for it.
+        Prefetch((int)slot + 1, payload.Length);
         return true;
     }
 
     /// <summary>Starts loading the lines of <paramref name="slot"/> that a record of about <paramref name="payloadBytes"/> bytes takes.</summary>
     public void Prefetch(int slot, int payloadBytes)
     {
-        if (slot < Slots)
-        {
-            Prefetch(_base + ((long)slot * SlotBytes), HeaderBytes + payloadBytes);
-        }
-    }
-
-    private static void Prefetch(byte* at, int bytes)
-    {
-        if (!Sse.IsSupported)
+        if (!Sse.IsSupported || slot >= Slots)
         {
             return;
         }
 
-        for (var line = 0; line < Math.Min(bytes, SlotBytes); line += CacheLineBytes)
+        var at = _base + ((long)slot * SlotBytes);
+        for (var line = 0; line < Math.Min(HeaderBytes + payloadBytes, SlotBytes); line += CacheLineBytes)
         {
             Sse.Prefetch0(at + line);
         }

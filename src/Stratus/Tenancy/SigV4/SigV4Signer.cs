@@ -35,7 +35,7 @@ public static class SigV4Signer
         var request = new SigV4Request(method, rawTarget, headers, body);
         var path = SigV4Canonicalizer.PathOf(rawTarget, out var query);
         Span<byte> signature = stackalloc byte[32];
-        SigV4Verifier.ComputeSignature(request, authorization, now, path, query, skipQuery: null, secret, signature);
+        SigV4Verifier.ComputeSignature(request, authorization, new SigV4Verifier.SignedDate(now), path, query, skipQuery: null, secret, signature);
         var header = $"{SigV4Authorization.Algorithm} Credential={accessKeyId}/{authorization.Scope}, SignedHeaders={signedHeaders}, Signature={Convert.ToHexStringLower(signature)}";
         return (amzDate, header);
     }

@@ -487,8 +487,6 @@ internal sealed class SigV4Verifier : ISigV4Verifier
                 FormatBasic(Time, destination);
             }
         }
-
-        public static implicit operator SignedDate(DateTimeOffset time) => new(time);
     }
 
     /// <summary>
