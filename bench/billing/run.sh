@@ -43,43 +43,22 @@ ROUNDS=${BENCH_ROUNDS:-8}
 TURN_MS=${BENCH_TURN_MS:-1000}
 read -r -a SIDES <<<"${BENCH_SIDES:-off on}"
 RAW=$BENCH/results/billing
-STRATUS=$ROOT/src/Stratus.Cli/bin/Release/net10.0/stratus
-PY=/usr/bin/python3
-[[ -x $PY ]] || PY=python3
-
-log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+# log, die, PY, STRATUS, WORK, PIDS (each stopped with SIGTERM on exit), free_port, build_stratus, cpu_ticks.
+# shellcheck source=../lib/servers.sh
+source "$BENCH/lib/servers.sh"
 for tool in wrk curl node dotnet; do command -v "$tool" >/dev/null || die "$tool is required"; done
 source "$BENCH/lib/auth.sh"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/stratus-bench-billing.XXXXXX")
-PIDS=()
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do
-    # SIGTERM: Stratus stops its instance processes itself.
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 rm -rf "$RAW"
 mkdir -p "$RAW"
-log "building Stratus (Release)"
-dotnet build -c Release --nologo -v q "$ROOT/src/Stratus.Cli" >"$RAW/build.log" 2>&1 || { cat "$RAW/build.log" >&2; die "build failed"; }
+build_stratus
 
 declare -A INVOKE SERVER PORT
 start_server() { # SIDE EXTRA-OPTIONS...
   local side=$1
   shift
   local port
-  port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   rm -rf "${WORK:?}/$side"
   "$STRATUS" server --listen "127.0.0.1:$port" --data "$WORK/$side" "$@" >"$WORK/$side.log" 2>&1 &
   PIDS+=($!)
@@ -93,13 +72,10 @@ start_server() { # SIDE EXTRA-OPTIONS...
   [[ $(scurl -sf -X POST -d '{}' "${INVOKE[$side]}") == '{"statusCode":200,"body":"hello"}' ]] || die "Invoke did not answer the function's result"
 }
 
-# CPU time (clock ticks, user + system, every thread) the server process has used so far.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-
-# thread_ticks SIDE: "THREAD side id name ticks" for each thread of the side's server (named as it
+# side_threads SIDE: "THREAD side id name ticks" for each thread of the side's server (named as it
 # names them, numbers dropped) and for each of its instance processes (all their threads), to see
 # where a side's extra CPU goes.
-thread_ticks() {
+side_threads() {
   local side=$1 pid=${SERVER[$1]} task child
   {
     for task in /proc/"$pid"/task/*; do
@@ -124,11 +100,8 @@ run() { # SIDE NAME THREADS CONNECTIONS DURATION
 }
 
 stop_servers() {
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  PIDS=()
+  local pid
+  for pid in "${PIDS[@]}"; do stop_server "$pid"; done
 }
 
 # rotated N: the sides, starting with the one at N (mod their count).
@@ -151,14 +124,14 @@ turns() {
   for side in "$@"; do
     before[$side]=$(cpu_ticks "${SERVER[$side]}")
     ports+=("${PORT[$side]}")
-    thread_ticks "$side"
+    side_threads "$side"
   done >"$RAW/$name.threads"
   presign POST "${INVOKE[$1]}" '{}'
   WRK_PORTS="${ports[*]}" WRK_TURN_MS=$TURN_MS wrk -t$((2 * $#)) -c$((64 * $#)) -d"$duration" -s "$BENCH/lib/turns.lua" "${INVOKE[$1]}" >"$RAW/$name.txt"
   echo "ORDER $*" >>"$RAW/$name.txt"
   for side in "$@"; do
     echo "CPU $side ticks=$(($(cpu_ticks "${SERVER[$side]}") - before[$side])) hz=$(getconf CLK_TCK)" >>"$RAW/$name.txt"
-    thread_ticks "$side" | sed 's/^THREAD/THREAD_AFTER/' >>"$RAW/$name.threads"
+    side_threads "$side" | sed 's/^THREAD/THREAD_AFTER/' >>"$RAW/$name.threads"
   done
   grep -q '^SERVER ' "$RAW/$name.txt" || { cat "$RAW/$name.txt" >&2; die "wrk $name printed no result"; }
 }
